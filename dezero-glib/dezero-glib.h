@@ -1,0 +1,23 @@
+/* dezero-glib.h: define-by-run automatic differentiation for GLib
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#define __DEZERO_GLIB_H_INSIDE__
+
+#include "dz-version-macros.h"
+#include "dz-error.h"
+#include "dz-live.h"
+#include "dz-config.h"
+#include "dz-generator.h"
+#include "dz-array.h"
+#include "dz-array-math.h"
+#include "dz-variable.h"
+#include "dz-function.h"
+#include "dz-ops.h"
+#include "dz-numerical.h"
+#include "dz-enum-types.h"
+
+#undef __DEZERO_GLIB_H_INSIDE__

@@ -1,0 +1,63 @@
+/* dz-array-math.h: element-wise math on DzArray
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#if !defined(__DEZERO_GLIB_H_INSIDE__) && !defined(DZ_COMPILATION)
+# error "Only <dezero-glib.h> can be included directly."
+#endif
+
+#include "dz-array.h"
+
+G_BEGIN_DECLS
+
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_add        (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_sub        (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_mul        (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_div        (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_neg        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_square     (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_exp        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_log        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_sin        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_cos        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_tanh       (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_pow        (DzArray  *a,
+                              double    exponent);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_scale      (DzArray  *a,
+                              double    factor);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_add_scalar (DzArray  *a,
+                              double    value);
+DZ_AVAILABLE_IN_ALL
+double   dz_array_sum        (DzArray  *a);
+DZ_AVAILABLE_IN_ALL
+gboolean dz_array_allclose   (DzArray  *a,
+                              DzArray  *b,
+                              double    rtol,
+                              double    atol);
+
+G_END_DECLS

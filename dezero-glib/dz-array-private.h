@@ -1,0 +1,40 @@
+/* dz-array-private.h: what the kernels and operations need of DzArray
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "dz-array.h"
+
+G_BEGIN_DECLS
+
+struct _DzArray
+{
+  GObject parent_instance;
+
+  /* Points at inline_value, at a buffer from dz_buffer_alloc() (owned), or
+   * into @bytes (borrowed). Values never change after construction, so
+   * arrays are shared freely between variables and gradients. */
+  double *data;
+  gsize size;
+  GBytes *bytes;
+  guint ndim;
+  guint owns_buffer : 1;
+  gsize *shape;
+  gsize inline_shape[4];
+  double inline_value;
+};
+
+DzArray *dz_array_new_uninitialized (const gsize  *shape,
+                                     guint         ndim,
+                                     GError      **error);
+DzArray *dz_array_new_uninitialized_like (DzArray *like);
+
+static inline double *
+dz_array_mutable_data (DzArray *self)
+{
+  return self->data;
+}
+
+G_END_DECLS

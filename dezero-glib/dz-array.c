@@ -1,0 +1,731 @@
+/* dz-array.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "dz-array-private.h"
+#include "dz-buffer-private.h"
+#include "dz-error.h"
+#include "dz-live-private.h"
+
+/**
+ * DzArray:
+ *
+ * An immutable, C-contiguous, n-dimensional array of float64 values.
+ *
+ * A 0-dimensional array holds one scalar. Values never change once the
+ * array is built: operations return new arrays, so one array can be the
+ * data of several variables, or a gradient, without any risk of aliasing.
+ *
+ * #DzArray is a #GObject rather than a boxed type so that functions
+ * written in JavaScript can return arrays of it (GJS 1.74 cannot return
+ * arrays of boxed values from a virtual function).
+ */
+
+G_DEFINE_FINAL_TYPE (DzArray, dz_array, G_TYPE_OBJECT)
+
+static void
+dz_array_finalize (GObject *object)
+{
+  DzArray *self = DZ_ARRAY (object);
+
+  if (self->owns_buffer)
+    dz_buffer_free (self->data, self->size);
+  g_clear_pointer (&self->bytes, g_bytes_unref);
+  if (self->shape != self->inline_shape)
+    g_free (self->shape);
+
+  G_OBJECT_CLASS (dz_array_parent_class)->finalize (object);
+
+  dz_live_dec (DZ_LIVE_ARRAY);
+}
+
+static void
+dz_array_class_init (DzArrayClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = dz_array_finalize;
+}
+
+static void
+dz_array_init (DzArray *self)
+{
+  dz_live_inc (DZ_LIVE_ARRAY);
+  self->shape = self->inline_shape;
+  self->data = &self->inline_value;
+  self->size = 1;
+}
+
+/* Checks @shape and computes its product without overflow. */
+static gboolean
+check_shape (const gsize  *shape,
+             guint         ndim,
+             gsize        *size,
+             GError      **error)
+{
+  gsize product = 1;
+  gboolean overflow = FALSE;
+
+  if (ndim > DZ_ARRAY_MAX_NDIM)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                   "An array has at most %d dimensions, not %u",
+                   DZ_ARRAY_MAX_NDIM, ndim);
+      return FALSE;
+    }
+  if (ndim > 0 && shape == NULL)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                   "A shape of %u dimensions was given as NULL", ndim);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < ndim; i++)
+    {
+      /* An axis of length 0 makes the product 0 whatever follows, but a
+       * later huge axis is still a mistake worth reporting. */
+      if (shape[i] != 0 && product > G_MAXSIZE / shape[i])
+        overflow = TRUE;
+      else
+        product *= shape[i];
+    }
+
+  if (overflow || product > G_MAXSIZE / sizeof (double) / 2)
+    {
+      g_autofree char *text = NULL;
+      GString *str = g_string_new ("(");
+
+      for (guint i = 0; i < ndim; i++)
+        g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", shape[i]);
+      g_string_append (str, ndim == 1 ? ",)" : ")");
+      text = g_string_free (str, FALSE);
+      g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
+                   "An array of shape %s is too large", text);
+      return FALSE;
+    }
+
+  *size = product;
+  return TRUE;
+}
+
+/* Builds the array object around a shape; the caller provides the data. */
+static DzArray *
+array_new_with_shape (const gsize *shape,
+                      guint        ndim,
+                      gsize        size)
+{
+  DzArray *self = g_object_new (DZ_TYPE_ARRAY, NULL);
+
+  self->ndim = ndim;
+  self->size = size;
+  if (ndim > G_N_ELEMENTS (self->inline_shape))
+    self->shape = g_new (gsize, ndim);
+  if (ndim > 0)
+    memcpy (self->shape, shape, ndim * sizeof (gsize));
+
+  return self;
+}
+
+DzArray *
+dz_array_new_uninitialized (const gsize  *shape,
+                            guint         ndim,
+                            GError      **error)
+{
+  DzArray *self;
+  double *buffer = NULL;
+  gsize size;
+
+  if (!check_shape (shape, ndim, &size, error))
+    return NULL;
+
+  /* Scalars and single values live inside the object: no second
+   * allocation for the small arrays that dominate graph bookkeeping. */
+  if (size > 1)
+    {
+      buffer = dz_buffer_alloc (size, error);
+      if (buffer == NULL)
+        return NULL;
+    }
+
+  self = array_new_with_shape (shape, ndim, size);
+  if (buffer != NULL)
+    {
+      self->data = buffer;
+      self->owns_buffer = TRUE;
+    }
+
+  return self;
+}
+
+DzArray *
+dz_array_new_uninitialized_like (DzArray *like)
+{
+  DzArray *self = dz_array_new_uninitialized (like->shape, like->ndim, NULL);
+
+  /* The shape was valid for @like, so only allocation can fail. */
+  if (G_UNLIKELY (self == NULL))
+    g_error ("Out of memory allocating %" G_GSIZE_FORMAT " doubles", like->size);
+
+  return self;
+}
+
+/**
+ * dz_array_new_scalar:
+ * @value: the value
+ *
+ * Creates a 0-dimensional array holding @value.
+ *
+ * Returns: (transfer full): a new #DzArray
+ */
+DzArray *
+dz_array_new_scalar (double value)
+{
+  DzArray *self = array_new_with_shape (NULL, 0, 1);
+
+  self->inline_value = value;
+  return self;
+}
+
+/**
+ * dz_array_new_from_values:
+ * @values: (array length=n_values) (nullable): the values, in C order
+ * @n_values: the number of values, which must equal the product of @shape
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes; 0 makes a scalar
+ * @error: return location for a #GError
+ *
+ * Creates an array of the given @shape holding a copy of @values.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_from_values (const double  *values,
+                          gsize          n_values,
+                          const gsize   *shape,
+                          guint          ndim,
+                          GError       **error)
+{
+  DzArray *self;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = dz_array_new_uninitialized (shape, ndim, error);
+  if (self == NULL)
+    return NULL;
+
+  if (n_values != self->size)
+    {
+      g_autofree char *shape_text = dz_array_shape_to_string (self);
+
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
+                   "%" G_GSIZE_FORMAT " values cannot fill an array of shape %s "
+                   "(%" G_GSIZE_FORMAT " values)",
+                   n_values, shape_text, self->size);
+      g_object_unref (self);
+      return NULL;
+    }
+  if (values == NULL && n_values > 0)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                   "The values of a %" G_GSIZE_FORMAT "-element array were NULL",
+                   n_values);
+      g_object_unref (self);
+      return NULL;
+    }
+
+  if (n_values > 0)
+    memcpy (self->data, values, n_values * sizeof (double));
+
+  return self;
+}
+
+/**
+ * dz_array_new_from_bytes:
+ * @bytes: native-endian float64 values, in C order
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @error: return location for a #GError
+ *
+ * Creates an array that reads its values straight from @bytes, keeping a
+ * reference to them instead of copying. Only when the data is not aligned
+ * for float64 access are the values copied.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_from_bytes (GBytes       *bytes,
+                         const gsize  *shape,
+                         guint         ndim,
+                         GError      **error)
+{
+  DzArray *self;
+  gconstpointer data;
+  gsize n_bytes, size;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (bytes == NULL)
+    {
+      g_set_error_literal (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                           "No bytes were given to build an array from");
+      return NULL;
+    }
+  if (!check_shape (shape, ndim, &size, error))
+    return NULL;
+
+  data = g_bytes_get_data (bytes, &n_bytes);
+  if (n_bytes % sizeof (double) != 0 || n_bytes / sizeof (double) != size)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
+                   "%" G_GSIZE_FORMAT " bytes do not hold the %" G_GSIZE_FORMAT
+                   " float64 values of the requested shape",
+                   n_bytes, size);
+      return NULL;
+    }
+
+  if ((guintptr) data % G_ALIGNOF (double) != 0)
+    return dz_array_new_from_values (data, size, shape, ndim, error);
+
+  self = array_new_with_shape (shape, ndim, size);
+  self->bytes = g_bytes_ref (bytes);
+  self->data = (double *) data;
+
+  return self;
+}
+
+/**
+ * dz_array_new_full:
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @value: the value of every element
+ * @error: return location for a #GError
+ *
+ * Creates an array of the given @shape with every element set to @value.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_full (const gsize  *shape,
+                   guint         ndim,
+                   double        value,
+                   GError      **error)
+{
+  DzArray *self;
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = dz_array_new_uninitialized (shape, ndim, error);
+  if (self == NULL)
+    return NULL;
+
+  for (gsize i = 0; i < self->size; i++)
+    self->data[i] = value;
+
+  return self;
+}
+
+/**
+ * dz_array_new_zeros:
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @error: return location for a #GError
+ *
+ * Creates an array of zeros.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_zeros (const gsize  *shape,
+                    guint         ndim,
+                    GError      **error)
+{
+  return dz_array_new_full (shape, ndim, 0.0, error);
+}
+
+/**
+ * dz_array_new_ones:
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @error: return location for a #GError
+ *
+ * Creates an array of ones.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_ones (const gsize  *shape,
+                   guint         ndim,
+                   GError      **error)
+{
+  return dz_array_new_full (shape, ndim, 1.0, error);
+}
+
+/**
+ * dz_array_new_randn:
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @generator: (nullable): the generator to draw from, or %NULL for the
+ *   default one (see dz_generator_get_default())
+ * @error: return location for a #GError
+ *
+ * Creates an array of standard normal random numbers.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_randn (const gsize  *shape,
+                    guint         ndim,
+                    DzGenerator  *generator,
+                    GError      **error)
+{
+  DzArray *self;
+
+  g_return_val_if_fail (generator == NULL || DZ_IS_GENERATOR (generator), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = dz_array_new_uninitialized (shape, ndim, error);
+  if (self == NULL)
+    return NULL;
+
+  dz_generator_fill_normal (generator ? generator : dz_generator_get_default (),
+                            self->data, self->size);
+  return self;
+}
+
+/**
+ * dz_array_new_uniform:
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @generator: (nullable): the generator to draw from, or %NULL for the
+ *   default one
+ * @error: return location for a #GError
+ *
+ * Creates an array of random numbers uniformly distributed in [0, 1).
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_uniform (const gsize  *shape,
+                      guint         ndim,
+                      DzGenerator  *generator,
+                      GError      **error)
+{
+  DzArray *self;
+
+  g_return_val_if_fail (generator == NULL || DZ_IS_GENERATOR (generator), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  self = dz_array_new_uninitialized (shape, ndim, error);
+  if (self == NULL)
+    return NULL;
+
+  dz_generator_fill_uniform (generator ? generator : dz_generator_get_default (),
+                             self->data, self->size);
+  return self;
+}
+
+/**
+ * dz_array_new_zeros_like:
+ * @self: a #DzArray
+ *
+ * Creates an array of zeros with the shape of @self.
+ *
+ * Returns: (transfer full): a new #DzArray
+ */
+DzArray *
+dz_array_new_zeros_like (DzArray *self)
+{
+  DzArray *result;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  result = dz_array_new_uninitialized_like (self);
+  memset (result->data, 0, self->size * sizeof (double));
+  return result;
+}
+
+/**
+ * dz_array_new_ones_like:
+ * @self: a #DzArray
+ *
+ * Creates an array of ones with the shape of @self.
+ *
+ * Returns: (transfer full): a new #DzArray
+ */
+DzArray *
+dz_array_new_ones_like (DzArray *self)
+{
+  DzArray *result;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  result = dz_array_new_uninitialized_like (self);
+  for (gsize i = 0; i < result->size; i++)
+    result->data[i] = 1.0;
+  return result;
+}
+
+/**
+ * dz_array_get_ndim:
+ * @self: a #DzArray
+ *
+ * Returns: the number of axes, 0 for a scalar
+ */
+guint
+dz_array_get_ndim (DzArray *self)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), 0);
+
+  return self->ndim;
+}
+
+/**
+ * dz_array_get_shape:
+ * @self: a #DzArray
+ * @ndim: (out) (optional): the number of axes
+ *
+ * Returns: (array length=ndim) (transfer none): the length of each axis
+ */
+const gsize *
+dz_array_get_shape (DzArray *self,
+                    guint   *ndim)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  if (ndim != NULL)
+    *ndim = self->ndim;
+  return self->shape;
+}
+
+/**
+ * dz_array_get_size:
+ * @self: a #DzArray
+ *
+ * Returns: the number of elements, the product of the shape
+ */
+gsize
+dz_array_get_size (DzArray *self)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), 0);
+
+  return self->size;
+}
+
+/**
+ * dz_array_get_values:
+ * @self: a #DzArray
+ * @n_values: (out) (optional): the number of values
+ *
+ * Returns the values in C order. In Python they arrive as a list of floats,
+ * in JavaScript as an array of numbers; for a zero-copy view use
+ * dz_array_get_bytes().
+ *
+ * Returns: (array length=n_values) (transfer none): the values, valid as
+ *   long as @self is
+ */
+const double *
+dz_array_get_values (DzArray *self,
+                     gsize   *n_values)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  if (n_values != NULL)
+    *n_values = self->size;
+  return self->data;
+}
+
+/**
+ * dz_array_get_value:
+ * @self: a #DzArray
+ * @index: a flat index, in C order
+ *
+ * Returns: the value at @index
+ */
+double
+dz_array_get_value (DzArray *self,
+                    gsize    index)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NAN);
+  g_return_val_if_fail (index < self->size, NAN);
+
+  return self->data[index];
+}
+
+/**
+ * dz_array_item:
+ * @self: a #DzArray of exactly one element
+ *
+ * Returns: the only value of @self
+ */
+double
+dz_array_item (DzArray *self)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NAN);
+  g_return_val_if_fail (self->size == 1, NAN);
+
+  return self->data[0];
+}
+
+static void
+release_array (gpointer data)
+{
+  g_object_unref (data);
+}
+
+/**
+ * dz_array_get_bytes:
+ * @self: a #DzArray
+ *
+ * Returns the values as native-endian float64 bytes without copying them:
+ * the bytes keep @self alive.
+ *
+ * Returns: (transfer full): the values as #GBytes
+ */
+GBytes *
+dz_array_get_bytes (DzArray *self)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  if (self->bytes != NULL)
+    return g_bytes_ref (self->bytes);
+
+  return g_bytes_new_with_free_func (self->data, self->size * sizeof (double),
+                                     release_array, g_object_ref (self));
+}
+
+/**
+ * dz_array_same_shape:
+ * @self: a #DzArray
+ * @other: another #DzArray
+ *
+ * Returns: whether both arrays have the same shape
+ */
+gboolean
+dz_array_same_shape (DzArray *self,
+                     DzArray *other)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), FALSE);
+  g_return_val_if_fail (DZ_IS_ARRAY (other), FALSE);
+
+  return self->ndim == other->ndim &&
+         (self->ndim == 0 ||
+          memcmp (self->shape, other->shape, self->ndim * sizeof (gsize)) == 0);
+}
+
+/**
+ * dz_array_shape_to_string:
+ * @self: a #DzArray
+ *
+ * Formats the shape as Python does: `()`, `(3,)`, `(2, 3)`.
+ *
+ * Returns: (transfer full): the shape as text
+ */
+char *
+dz_array_shape_to_string (DzArray *self)
+{
+  GString *str;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  str = g_string_new ("(");
+  for (guint i = 0; i < self->ndim; i++)
+    g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", self->shape[i]);
+  g_string_append (str, self->ndim == 1 ? ",)" : ")");
+  return g_string_free (str, FALSE);
+}
+
+/* NumPy's print options: summarize above 1000 elements, 3 at each edge. */
+#define SUMMARY_THRESHOLD 1000
+#define SUMMARY_EDGE 3
+
+static void
+format_value (GString *str,
+              double   value,
+              gboolean all_integral)
+{
+  if (all_integral && isfinite (value))
+    g_string_append_printf (str, "%.0f.", value);
+  else
+    g_string_append_printf (str, "%.8g", value);
+}
+
+static void
+format_axis (GString       *str,
+             DzArray       *self,
+             guint          axis,
+             gsize          offset,
+             const gsize   *strides,
+             gboolean       summarize,
+             gboolean       all_integral)
+{
+  gsize len = self->shape[axis];
+
+  g_string_append_c (str, '[');
+  for (gsize i = 0; i < len; i++)
+    {
+      if (summarize && len > 2 * SUMMARY_EDGE && i == SUMMARY_EDGE)
+        {
+          g_string_append (str, axis + 1 == self->ndim ? " ..." : "\n ...");
+          i = len - SUMMARY_EDGE - 1;
+          continue;
+        }
+      if (i > 0)
+        {
+          if (axis + 1 == self->ndim)
+            g_string_append_c (str, ' ');
+          else
+            {
+              for (guint k = axis + 1; k < self->ndim; k++)
+                g_string_append_c (str, '\n');
+              for (guint k = 0; k <= axis; k++)
+                g_string_append_c (str, ' ');
+            }
+        }
+      if (axis + 1 == self->ndim)
+        format_value (str, self->data[offset + i], all_integral);
+      else
+        format_axis (str, self, axis + 1, offset + i * strides[axis],
+                     strides, summarize, all_integral);
+    }
+  g_string_append_c (str, ']');
+}
+
+/**
+ * dz_array_to_string:
+ * @self: a #DzArray
+ *
+ * Formats the values the way NumPy prints an array: `[[1. 2.]\n [3. 4.]]`,
+ * summarizing large arrays with `...`.
+ *
+ * Returns: (transfer full): the values as text
+ */
+char *
+dz_array_to_string (DzArray *self)
+{
+  gboolean all_integral = TRUE;
+  gsize strides[DZ_ARRAY_MAX_NDIM];
+  GString *str;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+
+  for (gsize i = 0; i < self->size && all_integral; i++)
+    all_integral = self->data[i] == floor (self->data[i]) && fabs (self->data[i]) < 1e16;
+
+  str = g_string_new (NULL);
+  if (self->ndim == 0)
+    {
+      format_value (str, self->data[0], all_integral);
+      return g_string_free (str, FALSE);
+    }
+
+  strides[self->ndim - 1] = 1;
+  for (guint k = self->ndim - 1; k > 0; k--)
+    strides[k - 1] = strides[k] * self->shape[k];
+
+  format_axis (str, self, 0, 0, strides, self->size > SUMMARY_THRESHOLD, all_integral);
+  return g_string_free (str, FALSE);
+}

@@ -1,0 +1,325 @@
+/* dz-backward.c: reverse-mode differentiation over the recorded graph
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "dz-array-math.h"
+#include "dz-array-private.h"
+#include "dz-config.h"
+#include "dz-error.h"
+#include "dz-function-private.h"
+#include "dz-ops.h"
+#include "dz-variable-private.h"
+
+/* Functions waiting for their backward step, highest generation first: a
+ * function runs only once every function consuming its outputs has, so
+ * each gradient is complete before it propagates. A binary heap costs
+ * O(log n) per function where DeZero re-sorts the whole list. */
+typedef struct
+{
+  int generation;
+  DzFunction *function;
+} HeapEntry;
+
+typedef struct
+{
+  HeapEntry *entries;
+  gsize len, capacity;
+} FunctionHeap;
+
+static void
+heap_push (FunctionHeap *heap,
+           DzFunction   *function)
+{
+  HeapEntry entry = { dz_function_get_priv (function)->generation,
+                      g_object_ref (function) };
+  gsize i;
+
+  if (heap->len == heap->capacity)
+    {
+      heap->capacity = MAX (16, heap->capacity * 2);
+      heap->entries = g_renew (HeapEntry, heap->entries, heap->capacity);
+    }
+
+  for (i = heap->len++; i > 0; i = (i - 1) / 2)
+    {
+      gsize parent = (i - 1) / 2;
+
+      if (heap->entries[parent].generation >= entry.generation)
+        break;
+      heap->entries[i] = heap->entries[parent];
+    }
+  heap->entries[i] = entry;
+}
+
+/* Returns the function with the highest generation; the caller owns it. */
+static DzFunction *
+heap_pop (FunctionHeap *heap)
+{
+  DzFunction *top = heap->entries[0].function;
+  HeapEntry last = heap->entries[--heap->len];
+  gsize i = 0;
+
+  for (;;)
+    {
+      gsize child = 2 * i + 1;
+
+      if (child >= heap->len)
+        break;
+      if (child + 1 < heap->len &&
+          heap->entries[child + 1].generation > heap->entries[child].generation)
+        child++;
+      if (heap->entries[child].generation <= last.generation)
+        break;
+      heap->entries[i] = heap->entries[child];
+      i = child;
+    }
+  if (heap->len > 0)
+    heap->entries[i] = last;
+
+  return top;
+}
+
+static void
+heap_clear (FunctionHeap *heap)
+{
+  for (gsize i = 0; i < heap->len; i++)
+    g_object_unref (heap->entries[i].function);
+  g_free (heap->entries);
+}
+
+/* Every backward pass gets an id; a function whose queued_pass equals it is
+ * already queued. 64 bits do not wrap. */
+static guint64 last_pass_id;
+
+static guint64
+next_pass_id (void)
+{
+  static GMutex lock;
+  guint64 id;
+
+  g_mutex_lock (&lock);
+  id = ++last_pass_id;
+  g_mutex_unlock (&lock);
+  return id;
+}
+
+/* The gradient arriving at each output of @function. An output that was
+ * dropped, or did not take part in the result, contributes zeros. */
+static GPtrArray *
+collect_output_grads (DzFunction *function,
+                      GPtrArray  *alive_outputs)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (function);
+  GPtrArray *gys = g_ptr_array_new_full (priv->n_outputs, g_object_unref);
+
+  for (guint i = 0; i < priv->n_outputs; i++)
+    {
+      DzOutputSlot *slot = &priv->outputs[i];
+      DzVariable *output = g_weak_ref_get (&slot->ref);
+      DzVariable *grad = output ? dz_variable_get_priv (output)->grad : NULL;
+
+      if (grad != NULL)
+        g_ptr_array_add (gys, g_object_ref (grad));
+      else
+        g_ptr_array_add (gys, dz_variable_new_take (dz_array_new_zeros (slot->shape, slot->ndim, NULL)));
+
+      if (output != NULL)
+        g_ptr_array_add (alive_outputs, output);
+    }
+
+  return gys;
+}
+
+/* Adds @gx into the gradient of @input. Arrays are immutable, so sharing one
+ * between gradients is safe; a gradient *variable* is not shared, though,
+ * or replacing the data of one gradient would change another. */
+static gboolean
+accumulate_grad (DzVariable  *input,
+                 DzVariable  *gx,
+                 gboolean     create_graph,
+                 GError     **error)
+{
+  DzVariablePrivate *ipriv = dz_variable_get_priv (input);
+  DzVariablePrivate *gpriv = dz_variable_get_priv (gx);
+  DzVariable *sum;
+
+  if (ipriv->grad == NULL)
+    {
+      /* Only the array of returned gradients holds an unshared gx. With
+       * create_graph the gradient's identity is its place in the graph, so
+       * it is kept as it is. */
+      if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
+        dz_variable_take_grad (input, g_object_ref (gx));
+      else
+        dz_variable_take_grad (input, dz_variable_new_take (g_object_ref (gpriv->data)));
+      return TRUE;
+    }
+
+  if (create_graph)
+    sum = dz_add (ipriv->grad, gx, error);
+  else
+    {
+      DzArray *data = dz_array_add (dz_variable_get_priv (ipriv->grad)->data, gpriv->data, error);
+
+      sum = data ? dz_variable_new_take (data) : NULL;
+    }
+  if (sum == NULL)
+    {
+      g_prefix_error (error, "Cannot accumulate the gradient: ");
+      return FALSE;
+    }
+
+  dz_variable_take_grad (input, sum);
+  return TRUE;
+}
+
+static gboolean
+check_seed (DzVariable  *self,
+            GError     **error)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+  DzArray *grad_data;
+  g_autofree char *grad_shape = NULL;
+  g_autofree char *data_shape = NULL;
+
+  if (priv->data == NULL)
+    {
+      g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                           "Cannot run backward from a variable without data");
+      return FALSE;
+    }
+
+  if (priv->grad == NULL)
+    {
+      dz_variable_take_grad (self, dz_variable_new_take (dz_array_new_ones_like (priv->data)));
+      return TRUE;
+    }
+
+  grad_data = dz_variable_get_priv (priv->grad)->data;
+  if (grad_data != NULL && dz_array_same_shape (grad_data, priv->data))
+    return TRUE;
+
+  data_shape = dz_array_shape_to_string (priv->data);
+  grad_shape = grad_data ? dz_array_shape_to_string (grad_data) : g_strdup ("(no data)");
+  g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+               "The gradient set on the output has shape %s, its data %s",
+               grad_shape, data_shape);
+  return FALSE;
+}
+
+/**
+ * dz_variable_backward:
+ * @self: a #DzVariable
+ * @error: return location for a #GError
+ *
+ * Computes the gradient of @self with respect to every variable it was
+ * computed from, and stores it in their #DzVariable:grad, adding to any
+ * gradient already there. Same as dz_variable_backward_full() with
+ * %DZ_BACKWARD_NONE.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dz_variable_backward (DzVariable  *self,
+                      GError     **error)
+{
+  return dz_variable_backward_full (self, DZ_BACKWARD_NONE, error);
+}
+
+/**
+ * dz_variable_backward_full:
+ * @self: a #DzVariable
+ * @flags: #DzBackwardFlags
+ * @error: return location for a #GError
+ *
+ * Runs backpropagation from @self. Its gradient is seeded with ones of its
+ * shape unless a gradient was set on it already. Functions are visited in
+ * decreasing generation, each exactly once, without recursion, so graphs of
+ * any depth and shape work.
+ *
+ * Gradients accumulate: a variable used several times gets the sum of the
+ * contributions, and a second backward pass adds to the first (see
+ * dz_variable_clear_grad()).
+ *
+ * On failure (a user-defined function failing or returning gradients of
+ * the wrong shape) the pass stops; gradients stored so far stay, and every
+ * object remains valid.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+dz_variable_backward_full (DzVariable       *self,
+                           DzBackwardFlags   flags,
+                           GError          **error)
+{
+  DzVariablePrivate *priv;
+  FunctionHeap heap = { NULL, 0, 0 };
+  gboolean create_graph = (flags & DZ_BACKWARD_CREATE_GRAPH) != 0;
+  gboolean retain_grad = (flags & DZ_BACKWARD_RETAIN_GRAD) != 0;
+  gboolean previous_backprop, ok = TRUE;
+  guint64 pass;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_seed (self, error))
+    return FALSE;
+
+  priv = dz_variable_get_priv (self);
+  if (priv->creator == NULL)
+    return TRUE;
+
+  pass = next_pass_id ();
+  dz_function_get_priv (priv->creator)->queued_pass = pass;
+  heap_push (&heap, priv->creator);
+
+  /* The backward computations are themselves recorded only when a
+   * differentiable gradient was asked for. */
+  previous_backprop = dz_set_enable_backprop (create_graph);
+
+  while (ok && heap.len > 0)
+    {
+      g_autoptr(DzFunction) function = heap_pop (&heap);
+      DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+      g_autoptr(GPtrArray) alive_outputs = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) gys = collect_output_grads (function, alive_outputs);
+      g_autoptr(GPtrArray) gxs = dz_function_run_backward (function, gys, error);
+
+      if (gxs == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+
+      for (guint i = 0; i < gxs->len; i++)
+        {
+          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
+          DzFunction *creator = dz_variable_get_priv (input)->creator;
+
+          if (!accumulate_grad (input, g_ptr_array_index (gxs, i), create_graph, error))
+            {
+              ok = FALSE;
+              break;
+            }
+
+          if (creator != NULL && dz_function_get_priv (creator)->queued_pass != pass)
+            {
+              dz_function_get_priv (creator)->queued_pass = pass;
+              heap_push (&heap, creator);
+            }
+        }
+
+      /* The outputs' gradients are folded into the inputs' now. */
+      if (!retain_grad)
+        for (guint i = 0; i < alive_outputs->len; i++)
+          dz_variable_clear_grad (g_ptr_array_index (alive_outputs, i));
+    }
+
+  dz_set_enable_backprop (previous_backprop);
+  heap_clear (&heap);
+
+  return ok;
+}

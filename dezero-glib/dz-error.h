@@ -1,0 +1,61 @@
+/* dz-error.h: the DZ_ERROR domain
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#if !defined(__DEZERO_GLIB_H_INSIDE__) && !defined(DZ_COMPILATION)
+# error "Only <dezero-glib.h> can be included directly."
+#endif
+
+#include "dz-version-macros.h"
+
+G_BEGIN_DECLS
+
+/**
+ * DZ_ERROR:
+ *
+ * The error domain of dezero-glib; errors in it carry a #DzError code.
+ */
+#define DZ_ERROR (dz_error_quark ())
+
+/**
+ * DzError:
+ * @DZ_ERROR_FAILED: an unspecified failure
+ * @DZ_ERROR_INVALID_ARGUMENT: an argument is malformed (missing values, a
+ *   byte buffer whose length is not a multiple of 8, too many dimensions)
+ * @DZ_ERROR_SIZE_MISMATCH: the number of values does not match the shape
+ * @DZ_ERROR_SHAPE_MISMATCH: two arrays that must have the same shape do not
+ * @DZ_ERROR_TOO_LARGE: the requested array cannot be represented or allocated
+ * @DZ_ERROR_NO_DATA: a variable has no data where data is needed
+ * @DZ_ERROR_WRONG_COUNT: a function got or produced the wrong number of
+ *   inputs, outputs or gradients
+ * @DZ_ERROR_FUNCTION_FAILED: a user-defined function failed without saying
+ *   why (for example returned %NULL without setting an error)
+ * @DZ_ERROR_FUNCTION_REUSED: a #DzFunction instance was called twice; every
+ *   call needs a new instance because the instance records its graph node
+ * @DZ_ERROR_GRADIENT_MISMATCH: a gradient check found backpropagation and
+ *   numerical differentiation disagreeing
+ * @DZ_ERROR_NOT_AVAILABLE: an external tool the operation needs is missing
+ *
+ * Error codes in the %DZ_ERROR domain.
+ */
+typedef enum {
+  DZ_ERROR_FAILED,
+  DZ_ERROR_INVALID_ARGUMENT,
+  DZ_ERROR_SIZE_MISMATCH,
+  DZ_ERROR_SHAPE_MISMATCH,
+  DZ_ERROR_TOO_LARGE,
+  DZ_ERROR_NO_DATA,
+  DZ_ERROR_WRONG_COUNT,
+  DZ_ERROR_FUNCTION_FAILED,
+  DZ_ERROR_FUNCTION_REUSED,
+  DZ_ERROR_GRADIENT_MISMATCH,
+  DZ_ERROR_NOT_AVAILABLE,
+} DzError;
+
+DZ_AVAILABLE_IN_ALL
+GQuark dz_error_quark (void);
+
+G_END_DECLS

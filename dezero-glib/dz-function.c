@@ -1,0 +1,680 @@
+/* dz-function.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "dz-array-private.h"
+#include "dz-config.h"
+#include "dz-error.h"
+#include "dz-function-private.h"
+#include "dz-live-private.h"
+#include "dz-release-private.h"
+#include "dz-variable-private.h"
+
+/**
+ * DzFunction:
+ *
+ * An operation on variables, and the node of the graph that remembers how
+ * its outputs were computed.
+ *
+ * A subclass says only how to compute: #DzFunctionClass.forward() takes the
+ * input arrays and returns the output arrays; #DzFunctionClass.backward()
+ * takes one gradient per output and returns one gradient per input, each
+ * of the shape of that input, computed with differentiable operations on
+ * variables (dz_mul() and friends) so that the backward pass can itself be
+ * recorded for higher-order derivatives.
+ *
+ * dz_function_call() runs forward and, while backpropagation is enabled
+ * (see dz_set_enable_backprop()), links the graph: every output gets this
+ * function as its creator, the function keeps strong references to its
+ * inputs and weak references to its outputs. Each instance can be called
+ * once, since it is the record of that one call.
+ *
+ * Whatever a subclass returns is checked: %NULL, the wrong number of
+ * arrays, objects of the wrong type or gradients of the wrong shape become
+ * a #GError, never a crash. This holds for subclasses written in Python or
+ * JavaScript through GObject introspection as well.
+ */
+
+/**
+ * DzFunctionClass::forward:
+ * @self: the function
+ * @xs: (element-type DzArray): the values of the inputs
+ * @error: return location for a #GError
+ *
+ * Computes the outputs. Must not modify the input arrays (they are
+ * immutable) and must return at least one array.
+ *
+ * Returns: (transfer full) (element-type DzArray): the output values, or
+ *   %NULL with @error set
+ */
+
+/**
+ * DzFunctionClass::backward:
+ * @self: the function
+ * @gys: (element-type DzVariable): the gradient of each output, in order
+ * @error: return location for a #GError
+ *
+ * Computes the gradient of each input from the gradients of the outputs,
+ * with operations on #DzVariable so that the computation can be recorded.
+ * An output that received no gradient is given zeros of its shape.
+ *
+ * Returns: (transfer full) (element-type DzVariable): one gradient per
+ *   input, each of that input's shape, or %NULL with @error set
+ */
+
+enum {
+  PROP_0,
+  PROP_GENERATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DzFunction, dz_function, G_TYPE_OBJECT)
+
+DzFunctionPrivate *
+dz_function_get_priv (DzFunction *self)
+{
+  return dz_function_get_instance_private (self);
+}
+
+static void
+dz_function_dispose (GObject *object)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (DZ_FUNCTION (object));
+
+  /* Inputs head the rest of the graph: release them iteratively. */
+  while (priv->inputs->len > 0)
+    dz_release (g_ptr_array_steal_index_fast (priv->inputs, priv->inputs->len - 1));
+
+  G_OBJECT_CLASS (dz_function_parent_class)->dispose (object);
+}
+
+static void
+dz_function_finalize (GObject *object)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (DZ_FUNCTION (object));
+
+  for (guint i = 0; i < priv->n_outputs; i++)
+    {
+      g_weak_ref_clear (&priv->outputs[i].ref);
+      if (priv->outputs[i].shape != priv->outputs[i].inline_shape)
+        g_free (priv->outputs[i].shape);
+    }
+  g_free (priv->outputs);
+  g_ptr_array_unref (priv->inputs);
+
+  G_OBJECT_CLASS (dz_function_parent_class)->finalize (object);
+
+  dz_live_dec (DZ_LIVE_FUNCTION);
+}
+
+static void
+dz_function_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_GENERATION:
+      g_value_set_int (value, dz_function_get_priv (DZ_FUNCTION (object))->generation);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dz_function_class_init (DzFunctionClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dz_function_dispose;
+  object_class->finalize = dz_function_finalize;
+  object_class->get_property = dz_function_get_property;
+
+  /**
+   * DzFunction:generation:
+   *
+   * The largest generation among the inputs; the outputs are one further.
+   */
+  properties[PROP_GENERATION] =
+    g_param_spec_int ("generation", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dz_function_init (DzFunction *self)
+{
+  dz_live_inc (DZ_LIVE_FUNCTION);
+  dz_function_get_priv (self)->inputs = g_ptr_array_new ();
+}
+
+/* Takes the elements out of a (transfer full) array returned by a virtual
+ * function. Implementations may or may not have set a free function on it
+ * (C code usually does, the language bindings do not), so the elements are
+ * stolen and their references handled here either way. */
+static gpointer *
+steal_elements (GPtrArray *array,
+                gsize     *n)
+{
+  gpointer *items = g_ptr_array_steal (array, n);
+
+  g_ptr_array_unref (array);
+  return items;
+}
+
+static void
+free_elements (gpointer *items,
+               gsize     n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (G_IS_OBJECT (items[i]))
+      g_object_unref (items[i]);
+  g_free (items);
+}
+
+/* A NULL from a virtual function with no error set is how PyGObject 3.42
+ * reports an exception in a Python implementation. */
+static void
+propagate_vfunc_error (DzFunction  *self,
+                       const char  *vfunc,
+                       GError      *local_error,
+                       GError     **error)
+{
+  if (local_error != NULL)
+    {
+      g_propagate_prefixed_error (error, local_error, "%s.%s: ",
+                                  dz_function_get_name (self), vfunc);
+      return;
+    }
+
+  g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_FAILED,
+               "%s.%s failed without reporting an error", dz_function_get_name (self), vfunc);
+}
+
+static const char *
+type_name_of (gpointer instance)
+{
+  return instance == NULL ? "NULL" :
+         G_IS_OBJECT (instance) ? G_OBJECT_TYPE_NAME (instance) : "non-object";
+}
+
+static gboolean
+check_forward_outputs (DzFunction  *self,
+                       gpointer    *items,
+                       gsize        n,
+                       GError     **error)
+{
+  if (n == 0)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
+                   "%s.forward returned no outputs", dz_function_get_name (self));
+      return FALSE;
+    }
+
+  for (gsize i = 0; i < n; i++)
+    if (items[i] == NULL || !DZ_IS_ARRAY (items[i]))
+      {
+        g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_FAILED,
+                     "%s.forward returned %s as output %" G_GSIZE_FORMAT ", not a DzArray",
+                     dz_function_get_name (self), type_name_of (items[i]), i);
+        return FALSE;
+      }
+
+  return TRUE;
+}
+
+static void
+record_output (DzOutputSlot *slot,
+               DzVariable   *output)
+{
+  DzArray *data = dz_variable_get_priv (output)->data;
+
+  g_weak_ref_init (&slot->ref, output);
+  slot->ndim = data->ndim;
+  slot->shape = data->ndim <= G_N_ELEMENTS (slot->inline_shape)
+                ? slot->inline_shape : g_new (gsize, data->ndim);
+  if (data->ndim > 0)
+    memcpy (slot->shape, data->shape, data->ndim * sizeof (gsize));
+}
+
+/**
+ * dz_function_call:
+ * @self: a #DzFunction that has not been called yet
+ * @inputs: (element-type DzVariable): the input variables
+ * @error: return location for a #GError
+ *
+ * Applies @self to @inputs: runs #DzFunctionClass.forward() on their data,
+ * wraps each output array in a new #DzVariable and, while backpropagation
+ * is enabled, records the call in the graph.
+ *
+ * Returns: (transfer full) (element-type DzVariable): the outputs, or
+ *   %NULL with @error set
+ */
+GPtrArray *
+dz_function_call (DzFunction  *self,
+                  GPtrArray   *inputs,
+                  GError     **error)
+{
+  DzFunctionPrivate *priv;
+  DzFunctionClass *klass;
+  g_autoptr(GPtrArray) xs = NULL;
+  GPtrArray *ys, *outputs;
+  GError *local_error = NULL;
+  gpointer *items;
+  gsize n_items;
+  int generation = 0;
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+  g_return_val_if_fail (inputs != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  priv = dz_function_get_priv (self);
+  klass = DZ_FUNCTION_GET_CLASS (self);
+
+  if (priv->called)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_REUSED,
+                   "This %s was already called; create a new one for each call",
+                   dz_function_get_name (self));
+      return NULL;
+    }
+
+  xs = g_ptr_array_sized_new (inputs->len);
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      DzVariable *input = g_ptr_array_index (inputs, i);
+      DzVariablePrivate *ipriv;
+
+      if (input == NULL || !DZ_IS_VARIABLE (input))
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                       "Input %u of %s is %s, not a DzVariable",
+                       i, dz_function_get_name (self), type_name_of (input));
+          return NULL;
+        }
+      ipriv = dz_variable_get_priv (input);
+      if (ipriv->data == NULL)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                       "Input %u of %s has no data", i, dz_function_get_name (self));
+          return NULL;
+        }
+      g_ptr_array_add (xs, ipriv->data);
+      generation = MAX (generation, ipriv->generation);
+    }
+
+  if (klass->forward == NULL)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_FAILED,
+                   "%s does not implement forward", dz_function_get_name (self));
+      return NULL;
+    }
+
+  ys = klass->forward (self, xs, &local_error);
+  if (ys == NULL)
+    {
+      propagate_vfunc_error (self, "forward", local_error, error);
+      return NULL;
+    }
+  if (local_error != NULL)
+    g_clear_error (&local_error);
+
+  items = steal_elements (ys, &n_items);
+  if (!check_forward_outputs (self, items, n_items, error))
+    {
+      free_elements (items, n_items);
+      return NULL;
+    }
+
+  outputs = g_ptr_array_new_full (n_items, g_object_unref);
+  for (gsize i = 0; i < n_items; i++)
+    g_ptr_array_add (outputs, dz_variable_new_take (items[i]));
+  g_free (items);
+  priv->called = TRUE;
+
+  if (!dz_get_enable_backprop ())
+    return outputs;
+
+  priv->generation = generation;
+  for (guint i = 0; i < inputs->len; i++)
+    g_ptr_array_add (priv->inputs, g_object_ref (g_ptr_array_index (inputs, i)));
+
+  priv->n_outputs = outputs->len;
+  priv->outputs = g_new0 (DzOutputSlot, outputs->len);
+  for (guint i = 0; i < outputs->len; i++)
+    {
+      DzVariable *output = g_ptr_array_index (outputs, i);
+
+      dz_variable_set_creator_ (output, self, generation + 1);
+      record_output (&priv->outputs[i], output);
+    }
+
+  return outputs;
+}
+
+static DzVariable *
+call_single_output (DzFunction  *self,
+                    GPtrArray   *inputs,
+                    GError     **error)
+{
+  g_autoptr(GPtrArray) outputs = dz_function_call (self, inputs, error);
+
+  if (outputs == NULL)
+    return NULL;
+
+  if (outputs->len != 1)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
+                   "%s returned %u outputs where one was expected",
+                   dz_function_get_name (self), outputs->len);
+      return NULL;
+    }
+
+  return g_object_ref (g_ptr_array_index (outputs, 0));
+}
+
+/**
+ * dz_function_call_unary:
+ * @self: a #DzFunction that has not been called yet
+ * @x: the input
+ * @error: return location for a #GError
+ *
+ * Calls @self, which must have exactly one output, on one input.
+ *
+ * Returns: (transfer full): the output, or %NULL with @error set
+ */
+DzVariable *
+dz_function_call_unary (DzFunction  *self,
+                        DzVariable  *x,
+                        GError     **error)
+{
+  DzVariable *args[1] = { x };
+  GPtrArray inputs = { (gpointer *) args, 1 };
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+
+  return call_single_output (self, &inputs, error);
+}
+
+/**
+ * dz_function_call_binary:
+ * @self: a #DzFunction that has not been called yet
+ * @a: the first input
+ * @b: the second input
+ * @error: return location for a #GError
+ *
+ * Calls @self, which must have exactly one output, on two inputs.
+ *
+ * Returns: (transfer full): the output, or %NULL with @error set
+ */
+DzVariable *
+dz_function_call_binary (DzFunction  *self,
+                         DzVariable  *a,
+                         DzVariable  *b,
+                         GError     **error)
+{
+  DzVariable *args[2] = { a, b };
+  GPtrArray inputs = { (gpointer *) args, 2 };
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+
+  return call_single_output (self, &inputs, error);
+}
+
+GPtrArray *
+dz_function_run_backward (DzFunction  *self,
+                          GPtrArray   *gys,
+                          GError     **error)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (self);
+  DzFunctionClass *klass = DZ_FUNCTION_GET_CLASS (self);
+  GError *local_error = NULL;
+  GPtrArray *result, *gxs;
+  gpointer *items;
+  gsize n_items;
+
+  if (klass->backward == NULL)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_FAILED,
+                   "%s does not implement backward", dz_function_get_name (self));
+      return NULL;
+    }
+
+  result = klass->backward (self, gys, &local_error);
+  if (result == NULL)
+    {
+      propagate_vfunc_error (self, "backward", local_error, error);
+      return NULL;
+    }
+  if (local_error != NULL)
+    g_clear_error (&local_error);
+
+  items = steal_elements (result, &n_items);
+  if (n_items != priv->inputs->len)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
+                   "%s.backward returned %" G_GSIZE_FORMAT " gradients for %u inputs",
+                   dz_function_get_name (self), n_items, priv->inputs->len);
+      free_elements (items, n_items);
+      return NULL;
+    }
+
+  for (gsize i = 0; i < n_items; i++)
+    {
+      DzArray *x = dz_variable_get_priv (g_ptr_array_index (priv->inputs, i))->data;
+      DzArray *gx;
+      g_autofree char *gx_shape = NULL;
+      g_autofree char *x_shape = NULL;
+
+      if (items[i] == NULL || !DZ_IS_VARIABLE (items[i]))
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_FUNCTION_FAILED,
+                       "%s.backward returned %s as gradient %" G_GSIZE_FORMAT
+                       ", not a DzVariable",
+                       dz_function_get_name (self), type_name_of (items[i]), i);
+          free_elements (items, n_items);
+          return NULL;
+        }
+
+      gx = dz_variable_get_priv (items[i])->data;
+      if (gx != NULL && x != NULL && dz_array_same_shape (gx, x))
+        continue;
+
+      if (gx == NULL)
+        g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                     "%s.backward returned a gradient without data for input %" G_GSIZE_FORMAT,
+                     dz_function_get_name (self), i);
+      else if (x == NULL)
+        g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                     "Input %" G_GSIZE_FORMAT " of %s lost its data before backward",
+                     i, dz_function_get_name (self));
+      else
+        {
+          gx_shape = dz_array_shape_to_string (gx);
+          x_shape = dz_array_shape_to_string (x);
+          g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                       "%s.backward returned a gradient of shape %s for input %"
+                       G_GSIZE_FORMAT " of shape %s",
+                       dz_function_get_name (self), gx_shape, i, x_shape);
+        }
+      free_elements (items, n_items);
+      return NULL;
+    }
+
+  gxs = g_ptr_array_new_full (n_items, g_object_unref);
+  for (gsize i = 0; i < n_items; i++)
+    g_ptr_array_add (gxs, items[i]);
+  g_free (items);
+
+  return gxs;
+}
+
+/**
+ * dz_function_get_inputs:
+ * @self: a #DzFunction
+ *
+ * Returns the inputs of the recorded call; empty when @self was not called
+ * or was called with backpropagation disabled.
+ *
+ * Returns: (transfer none) (element-type DzVariable): the inputs
+ */
+GPtrArray *
+dz_function_get_inputs (DzFunction *self)
+{
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+
+  return dz_function_get_priv (self)->inputs;
+}
+
+/**
+ * dz_function_get_n_inputs:
+ * @self: a #DzFunction
+ *
+ * Returns: the number of recorded inputs
+ */
+guint
+dz_function_get_n_inputs (DzFunction *self)
+{
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), 0);
+
+  return dz_function_get_priv (self)->inputs->len;
+}
+
+/**
+ * dz_function_get_input:
+ * @self: a #DzFunction
+ * @index: which input
+ *
+ * Returns: (transfer none): the input at @index
+ */
+DzVariable *
+dz_function_get_input (DzFunction *self,
+                       guint       index)
+{
+  DzFunctionPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+  priv = dz_function_get_priv (self);
+  g_return_val_if_fail (index < priv->inputs->len, NULL);
+
+  return g_ptr_array_index (priv->inputs, index);
+}
+
+/**
+ * dz_function_get_n_outputs:
+ * @self: a #DzFunction
+ *
+ * Returns: the number of recorded outputs, alive or not
+ */
+guint
+dz_function_get_n_outputs (DzFunction *self)
+{
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), 0);
+
+  return dz_function_get_priv (self)->n_outputs;
+}
+
+/**
+ * dz_function_get_output:
+ * @self: a #DzFunction
+ * @index: which output
+ *
+ * Returns the output at @index if it is still alive. The function holds
+ * its outputs weakly, so an output nobody else holds is gone.
+ *
+ * Returns: (transfer full) (nullable): the output, or %NULL if it was
+ *   finalized
+ */
+DzVariable *
+dz_function_get_output (DzFunction *self,
+                        guint       index)
+{
+  DzFunctionPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+  priv = dz_function_get_priv (self);
+  g_return_val_if_fail (index < priv->n_outputs, NULL);
+
+  return g_weak_ref_get (&priv->outputs[index].ref);
+}
+
+/**
+ * dz_function_get_outputs:
+ * @self: a #DzFunction
+ *
+ * Returns the outputs that are still alive, in order. Use
+ * dz_function_get_output() to know which position each one had.
+ *
+ * Returns: (transfer full) (element-type DzVariable): the live outputs
+ */
+GPtrArray *
+dz_function_get_outputs (DzFunction *self)
+{
+  DzFunctionPrivate *priv;
+  GPtrArray *outputs;
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+
+  priv = dz_function_get_priv (self);
+  outputs = g_ptr_array_new_full (priv->n_outputs, g_object_unref);
+  for (guint i = 0; i < priv->n_outputs; i++)
+    {
+      DzVariable *output = g_weak_ref_get (&priv->outputs[i].ref);
+
+      if (output != NULL)
+        g_ptr_array_add (outputs, output);
+    }
+
+  return outputs;
+}
+
+/**
+ * dz_function_get_generation:
+ * @self: a #DzFunction
+ *
+ * Returns: the generation of @self, see #DzFunction:generation
+ */
+int
+dz_function_get_generation (DzFunction *self)
+{
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), 0);
+
+  return dz_function_get_priv (self)->generation;
+}
+
+/**
+ * dz_function_get_name:
+ * @self: a #DzFunction
+ *
+ * Returns a short name for messages and graph pictures: the type name
+ * without the `Dz` prefix of built-ins or the module prefix that Python
+ * and GJS give the classes they register.
+ *
+ * Returns: the name of the function's type
+ */
+const char *
+dz_function_get_name (DzFunction *self)
+{
+  const char *name, *plus;
+
+  g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
+
+  name = G_OBJECT_TYPE_NAME (self);
+  if ((plus = strrchr (name, '+')) != NULL)
+    return plus + 1;
+  if (g_str_has_prefix (name, "Gjs_"))
+    return name + 4;
+  if (g_str_has_prefix (name, "Dz") && g_ascii_isupper (name[2]))
+    return name + 2;
+  return name;
+}

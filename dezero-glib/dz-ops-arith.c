@@ -1,0 +1,227 @@
+/* dz-ops-arith.c: add, sub, mul, div, neg and their scalar forms
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "dz-op-private.h"
+
+/* Add: y = a + b;  ga = gy, gb = gy */
+static GPtrArray *
+add_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+{
+  return dz_op_result (dz_array_add (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+}
+
+static GPtrArray *
+add_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+{
+  DzVariable *gy = dz_op_gy (gys);
+
+  return dz_op_grads (2, g_object_ref (gy), g_object_ref (gy));
+}
+
+DZ_DEFINE_OP (Add, add, add_forward, add_backward)
+
+/* Sub: y = a - b;  ga = gy, gb = -gy */
+static GPtrArray *
+sub_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+{
+  return dz_op_result (dz_array_sub (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+}
+
+static GPtrArray *
+sub_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+{
+  DzVariable *gy = dz_op_gy (gys);
+
+  return dz_op_grads (2, g_object_ref (gy), dz_neg (gy));
+}
+
+DZ_DEFINE_OP (Sub, sub, sub_forward, sub_backward)
+
+/* Mul: y = a * b;  ga = gy * b, gb = gy * a */
+static GPtrArray *
+mul_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+{
+  return dz_op_result (dz_array_mul (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+}
+
+static GPtrArray *
+mul_backward (DzFunction *self, GPtrArray *gys, GError **error)
+{
+  DzVariable *gy = dz_op_gy (gys);
+  DzVariable *ga = dz_mul (gy, dz_op_input (self, 1), error);
+  DzVariable *gb = ga ? dz_mul (gy, dz_op_input (self, 0), error) : NULL;
+
+  return dz_op_grads (2, ga, gb);
+}
+
+DZ_DEFINE_OP (Mul, mul, mul_forward, mul_backward)
+
+/* Div: y = a / b;  ga = gy / b, gb = -gy * a / b^2 */
+static GPtrArray *
+div_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+{
+  return dz_op_result (dz_array_div (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+}
+
+static GPtrArray *
+div_backward (DzFunction *self, GPtrArray *gys, GError **error)
+{
+  DzVariable *a = dz_op_input (self, 0);
+  DzVariable *b = dz_op_input (self, 1);
+  DzVariable *gy = dz_op_gy (gys);
+  g_autoptr(DzVariable) b2 = dz_square (b);
+  g_autoptr(DzVariable) minus_a = dz_neg (a);
+  g_autoptr(DzVariable) ratio = dz_div (minus_a, b2, error);
+  DzVariable *ga = ratio ? dz_div (gy, b, error) : NULL;
+  DzVariable *gb = ga ? dz_mul (gy, ratio, error) : NULL;
+
+  return dz_op_grads (2, ga, gb);
+}
+
+DZ_DEFINE_OP (Div, div, div_forward, div_backward)
+
+/* Neg: y = -x;  gx = -gy */
+static GPtrArray *
+neg_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_result (dz_array_neg (dz_op_x (xs, 0)));
+}
+
+static GPtrArray *
+neg_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_grads (1, dz_neg (dz_op_gy (gys)));
+}
+
+DZ_DEFINE_OP (Neg, neg, neg_forward, neg_backward)
+
+/* AddScalar: y = x + c;  gx = gy */
+static GPtrArray *
+add_scalar_forward (DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_result (dz_array_add_scalar (dz_op_x (xs, 0), dz_op_constant (self)));
+}
+
+static GPtrArray *
+add_scalar_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_grads (1, g_object_ref (dz_op_gy (gys)));
+}
+
+DZ_DEFINE_OP (AddScalar, add_scalar, add_scalar_forward, add_scalar_backward)
+
+/* MulScalar: y = x * c;  gx = gy * c */
+static GPtrArray *
+mul_scalar_forward (DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_result (dz_array_scale (dz_op_x (xs, 0), dz_op_constant (self)));
+}
+
+static GPtrArray *
+mul_scalar_backward (DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+{
+  return dz_op_grads (1, dz_mul_scalar (dz_op_gy (gys), dz_op_constant (self)));
+}
+
+DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_forward, mul_scalar_backward)
+
+/**
+ * dz_add:
+ * @a: a #DzVariable
+ * @b: a #DzVariable of the same shape
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `a + b`, or %NULL with
+ *   %DZ_ERROR_SHAPE_MISMATCH or %DZ_ERROR_NO_DATA set
+ */
+DzVariable *
+dz_add (DzVariable *a, DzVariable *b, GError **error)
+{
+  return dz_op_apply_binary (dz_add_op_get_type (), a, b, error);
+}
+
+/**
+ * dz_sub:
+ * @a: a #DzVariable
+ * @b: a #DzVariable of the same shape
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `a - b`, or %NULL with @error set
+ */
+DzVariable *
+dz_sub (DzVariable *a, DzVariable *b, GError **error)
+{
+  return dz_op_apply_binary (dz_sub_op_get_type (), a, b, error);
+}
+
+/**
+ * dz_mul:
+ * @a: a #DzVariable
+ * @b: a #DzVariable of the same shape
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `a * b`, element by element, or %NULL with
+ *   @error set
+ */
+DzVariable *
+dz_mul (DzVariable *a, DzVariable *b, GError **error)
+{
+  return dz_op_apply_binary (dz_mul_op_get_type (), a, b, error);
+}
+
+/**
+ * dz_div:
+ * @a: a #DzVariable
+ * @b: a #DzVariable of the same shape
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `a / b`, element by element, or %NULL with
+ *   @error set
+ */
+DzVariable *
+dz_div (DzVariable *a, DzVariable *b, GError **error)
+{
+  return dz_op_apply_binary (dz_div_op_get_type (), a, b, error);
+}
+
+/**
+ * dz_neg:
+ * @x: a #DzVariable with data
+ *
+ * Returns: (transfer full): `-x`
+ */
+DzVariable *
+dz_neg (DzVariable *x)
+{
+  return dz_op_apply_unary (dz_neg_op_get_type (), 0.0, x);
+}
+
+/**
+ * dz_add_scalar:
+ * @x: a #DzVariable with data
+ * @value: a constant
+ *
+ * Returns: (transfer full): `x + value`
+ */
+DzVariable *
+dz_add_scalar (DzVariable *x, double value)
+{
+  return dz_op_apply_unary (dz_add_scalar_op_get_type (), value, x);
+}
+
+/**
+ * dz_mul_scalar:
+ * @x: a #DzVariable with data
+ * @factor: a constant
+ *
+ * Returns: (transfer full): `x * factor`
+ */
+DzVariable *
+dz_mul_scalar (DzVariable *x, double factor)
+{
+  return dz_op_apply_unary (dz_mul_scalar_op_get_type (), factor, x);
+}

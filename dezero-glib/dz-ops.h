@@ -1,0 +1,59 @@
+/* dz-ops.h: built-in differentiable operations
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#if !defined(__DEZERO_GLIB_H_INSIDE__) && !defined(DZ_COMPILATION)
+# error "Only <dezero-glib.h> can be included directly."
+#endif
+
+#include "dz-variable.h"
+
+G_BEGIN_DECLS
+
+/* Arithmetic (dz-ops-arith.c) */
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_add        (DzVariable  *a,
+                           DzVariable  *b,
+                           GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_sub        (DzVariable  *a,
+                           DzVariable  *b,
+                           GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_mul        (DzVariable  *a,
+                           DzVariable  *b,
+                           GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_div        (DzVariable  *a,
+                           DzVariable  *b,
+                           GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_neg        (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_add_scalar (DzVariable  *x,
+                           double       value);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_mul_scalar (DzVariable  *x,
+                           double       factor);
+
+/* Element-wise math (dz-ops-math.c) */
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_square     (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_exp        (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_log        (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_sin        (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_cos        (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_tanh       (DzVariable  *x);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_pow        (DzVariable  *x,
+                           double       exponent);
+
+G_END_DECLS

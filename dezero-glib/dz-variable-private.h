@@ -1,0 +1,30 @@
+/* dz-variable-private.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include "dz-variable.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  DzArray *data;
+  DzVariable *grad;
+  DzFunction *creator;
+  char *name;
+  int generation;
+} DzVariablePrivate;
+
+DzVariablePrivate *dz_variable_get_priv (DzVariable *self);
+
+DzVariable *dz_variable_new_take     (DzArray    *data);
+void        dz_variable_take_grad    (DzVariable *self,
+                                      DzVariable *grad);
+void        dz_variable_set_creator_ (DzVariable *self,
+                                      DzFunction *creator,
+                                      int         generation);
+
+G_END_DECLS

@@ -1,0 +1,514 @@
+/* dz-variable.c
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "dz-array-private.h"
+#include "dz-function.h"
+#include "dz-live-private.h"
+#include "dz-release-private.h"
+#include "dz-variable-private.h"
+
+/**
+ * DzVariable:
+ *
+ * A value in a computation, and a node of the graph that computation
+ * records.
+ *
+ * A variable holds its #DzVariable:data, an immutable #DzArray. A variable
+ * produced by a #DzFunction remembers that function as its
+ * #DzVariable:creator, and holds it with a strong reference; the function
+ * holds its inputs strongly and its outputs only weakly. Ownership
+ * therefore flows from the outputs of a computation back to its inputs,
+ * without cycles: dropping the last reference to the final output
+ * finalizes the whole graph behind it at once.
+ *
+ * dz_variable_backward() walks that graph from this variable back to the
+ * leaves, filling #DzVariable:grad with the derivative of this variable
+ * with respect to each of them.
+ */
+
+enum {
+  PROP_0,
+  PROP_DATA,
+  PROP_GRAD,
+  PROP_CREATOR,
+  PROP_GENERATION,
+  PROP_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_TYPE_WITH_PRIVATE (DzVariable, dz_variable, G_TYPE_OBJECT)
+
+DzVariablePrivate *
+dz_variable_get_priv (DzVariable *self)
+{
+  return dz_variable_get_instance_private (self);
+}
+
+static void
+dz_variable_dispose (GObject *object)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (DZ_VARIABLE (object));
+
+  /* Both can head arbitrarily long graphs: release them iteratively. */
+  dz_release (g_steal_pointer (&priv->creator));
+  dz_release (g_steal_pointer (&priv->grad));
+  g_clear_object (&priv->data);
+
+  G_OBJECT_CLASS (dz_variable_parent_class)->dispose (object);
+}
+
+static void
+dz_variable_finalize (GObject *object)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (DZ_VARIABLE (object));
+
+  g_free (priv->name);
+
+  G_OBJECT_CLASS (dz_variable_parent_class)->finalize (object);
+
+  dz_live_dec (DZ_LIVE_VARIABLE);
+}
+
+static void
+dz_variable_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  DzVariable *self = DZ_VARIABLE (object);
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+
+  switch (prop_id)
+    {
+    case PROP_DATA:
+      g_value_set_object (value, priv->data);
+      break;
+    case PROP_GRAD:
+      g_value_set_object (value, priv->grad);
+      break;
+    case PROP_CREATOR:
+      g_value_set_object (value, priv->creator);
+      break;
+    case PROP_GENERATION:
+      g_value_set_int (value, priv->generation);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, priv->name);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dz_variable_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  DzVariable *self = DZ_VARIABLE (object);
+
+  switch (prop_id)
+    {
+    case PROP_DATA:
+      dz_variable_set_data (self, g_value_get_object (value));
+      break;
+    case PROP_GRAD:
+      dz_variable_set_grad (self, g_value_get_object (value));
+      break;
+    case PROP_NAME:
+      dz_variable_set_name (self, g_value_get_string (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+dz_variable_class_init (DzVariableClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = dz_variable_dispose;
+  object_class->finalize = dz_variable_finalize;
+  object_class->get_property = dz_variable_get_property;
+  object_class->set_property = dz_variable_set_property;
+
+  /**
+   * DzVariable:data:
+   *
+   * The value of the variable, or %NULL for an empty variable.
+   */
+  properties[PROP_DATA] =
+    g_param_spec_object ("data", NULL, NULL, DZ_TYPE_ARRAY,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzVariable:grad:
+   *
+   * The gradient computed by the last backward pass, itself a variable (so
+   * that with %DZ_BACKWARD_CREATE_GRAPH it can be differentiated again), or
+   * %NULL.
+   */
+  properties[PROP_GRAD] =
+    g_param_spec_object ("grad", NULL, NULL, DZ_TYPE_VARIABLE,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzVariable:creator:
+   *
+   * The function that produced this variable, or %NULL for a leaf (a
+   * variable made by the user, or computed with backpropagation disabled).
+   */
+  properties[PROP_CREATOR] =
+    g_param_spec_object ("creator", NULL, NULL, DZ_TYPE_FUNCTION,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzVariable:generation:
+   *
+   * The depth of this variable in its graph: 0 for a leaf, one more than
+   * its creator's generation otherwise. Backward passes visit functions in
+   * decreasing generation so that every gradient is complete before it is
+   * propagated further.
+   */
+  properties[PROP_GENERATION] =
+    g_param_spec_int ("generation", NULL, NULL, 0, G_MAXINT, 0,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzVariable:name:
+   *
+   * A name for printing and graph pictures, or %NULL.
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+dz_variable_init (DzVariable *self)
+{
+  dz_live_inc (DZ_LIVE_VARIABLE);
+}
+
+/**
+ * dz_variable_new:
+ * @data: (nullable): the value, or %NULL for an empty variable
+ *
+ * Creates a leaf variable holding @data.
+ *
+ * Returns: (transfer full): a new #DzVariable
+ */
+DzVariable *
+dz_variable_new (DzArray *data)
+{
+  g_return_val_if_fail (data == NULL || DZ_IS_ARRAY (data), NULL);
+
+  return dz_variable_new_take (data ? g_object_ref (data) : NULL);
+}
+
+/**
+ * dz_variable_new_scalar:
+ * @value: the value
+ *
+ * Creates a leaf variable holding a 0-dimensional array.
+ *
+ * Returns: (transfer full): a new #DzVariable
+ */
+DzVariable *
+dz_variable_new_scalar (double value)
+{
+  return dz_variable_new_take (dz_array_new_scalar (value));
+}
+
+/* Builds a variable without going through the property machinery: this is
+ * the hot path of every function call. */
+DzVariable *
+dz_variable_new_take (DzArray *data)
+{
+  DzVariable *self = g_object_new (DZ_TYPE_VARIABLE, NULL);
+
+  dz_variable_get_priv (self)->data = data;
+  return self;
+}
+
+/**
+ * dz_variable_get_data:
+ * @self: a #DzVariable
+ *
+ * Returns: (transfer none) (nullable): the value of @self
+ */
+DzArray *
+dz_variable_get_data (DzVariable *self)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  return dz_variable_get_priv (self)->data;
+}
+
+/**
+ * dz_variable_set_data:
+ * @self: a #DzVariable
+ * @data: (nullable): the new value
+ *
+ * Replaces the value of @self. Functions already recorded keep the arrays
+ * they computed with, so this does not change any recorded graph.
+ */
+void
+dz_variable_set_data (DzVariable *self,
+                      DzArray    *data)
+{
+  DzVariablePrivate *priv;
+
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+  g_return_if_fail (data == NULL || DZ_IS_ARRAY (data));
+
+  priv = dz_variable_get_priv (self);
+  if (g_set_object (&priv->data, data))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
+}
+
+/**
+ * dz_variable_get_grad:
+ * @self: a #DzVariable
+ *
+ * Returns: (transfer none) (nullable): the gradient of @self
+ */
+DzVariable *
+dz_variable_get_grad (DzVariable *self)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  return dz_variable_get_priv (self)->grad;
+}
+
+/**
+ * dz_variable_set_grad:
+ * @self: a #DzVariable
+ * @grad: (nullable): the new gradient
+ *
+ * Sets the gradient of @self. A later backward pass adds to it; set it to
+ * %NULL, or call dz_variable_clear_grad(), to start from zero.
+ */
+void
+dz_variable_set_grad (DzVariable *self,
+                      DzVariable *grad)
+{
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+  g_return_if_fail (grad == NULL || DZ_IS_VARIABLE (grad));
+
+  dz_variable_take_grad (self, grad ? g_object_ref (grad) : NULL);
+}
+
+/* Like dz_variable_set_grad() but takes ownership of @grad. */
+void
+dz_variable_take_grad (DzVariable *self,
+                       DzVariable *grad)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+  DzVariable *old = priv->grad;
+
+  if (old == grad)
+    {
+      g_clear_object (&grad);
+      return;
+    }
+
+  priv->grad = grad;
+  dz_release (old);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRAD]);
+}
+
+/**
+ * dz_variable_clear_grad:
+ * @self: a #DzVariable
+ *
+ * Drops the gradient of @self, so that the next backward pass starts from
+ * zero instead of accumulating (DeZero's `cleargrad`).
+ */
+void
+dz_variable_clear_grad (DzVariable *self)
+{
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+
+  if (dz_variable_get_priv (self)->grad != NULL)
+    dz_variable_take_grad (self, NULL);
+}
+
+/**
+ * dz_variable_get_creator:
+ * @self: a #DzVariable
+ *
+ * Returns: (transfer none) (nullable): the function that produced @self
+ */
+DzFunction *
+dz_variable_get_creator (DzVariable *self)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  return dz_variable_get_priv (self)->creator;
+}
+
+void
+dz_variable_set_creator_ (DzVariable *self,
+                          DzFunction *creator,
+                          int         generation)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+
+  g_assert (priv->creator == NULL);
+  priv->creator = g_object_ref (creator);
+  priv->generation = generation;
+}
+
+/**
+ * dz_variable_get_generation:
+ * @self: a #DzVariable
+ *
+ * Returns: the generation of @self, see #DzVariable:generation
+ */
+int
+dz_variable_get_generation (DzVariable *self)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), 0);
+
+  return dz_variable_get_priv (self)->generation;
+}
+
+/**
+ * dz_variable_get_name:
+ * @self: a #DzVariable
+ *
+ * Returns: (nullable): the name of @self
+ */
+const char *
+dz_variable_get_name (DzVariable *self)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  return dz_variable_get_priv (self)->name;
+}
+
+/**
+ * dz_variable_set_name:
+ * @self: a #DzVariable
+ * @name: (nullable): the new name
+ *
+ * Names @self, for printing and graph pictures.
+ */
+void
+dz_variable_set_name (DzVariable *self,
+                      const char *name)
+{
+  DzVariablePrivate *priv;
+
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+
+  priv = dz_variable_get_priv (self);
+  if (g_strcmp0 (priv->name, name) == 0)
+    return;
+
+  g_free (priv->name);
+  priv->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+/**
+ * dz_variable_get_ndim:
+ * @self: a #DzVariable
+ *
+ * Returns: the number of axes of the data, 0 for a scalar or no data
+ */
+guint
+dz_variable_get_ndim (DzVariable *self)
+{
+  DzArray *data;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), 0);
+
+  data = dz_variable_get_priv (self)->data;
+  return data ? data->ndim : 0;
+}
+
+/**
+ * dz_variable_get_shape:
+ * @self: a #DzVariable
+ * @ndim: (out) (optional): the number of axes
+ *
+ * Returns: (array length=ndim) (transfer none) (nullable): the shape of the
+ *   data, or %NULL when @self has no data
+ */
+const gsize *
+dz_variable_get_shape (DzVariable *self,
+                       guint      *ndim)
+{
+  DzArray *data;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  data = dz_variable_get_priv (self)->data;
+  if (ndim != NULL)
+    *ndim = data ? data->ndim : 0;
+  return data ? data->shape : NULL;
+}
+
+/**
+ * dz_variable_get_size:
+ * @self: a #DzVariable
+ *
+ * Returns: the number of elements of the data, 0 with no data
+ */
+gsize
+dz_variable_get_size (DzVariable *self)
+{
+  DzArray *data;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), 0);
+
+  data = dz_variable_get_priv (self)->data;
+  return data ? data->size : 0;
+}
+
+/**
+ * dz_variable_to_string:
+ * @self: a #DzVariable
+ *
+ * Formats @self as DeZero prints a variable: `variable([1. 2.])`, or
+ * `variable(None)` without data.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+dz_variable_to_string (DzVariable *self)
+{
+  DzArray *data;
+  g_autofree char *values = NULL;
+  g_autoptr(GString) str = NULL;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
+
+  data = dz_variable_get_priv (self)->data;
+  if (data == NULL)
+    return g_strdup ("variable(None)");
+
+  values = dz_array_to_string (data);
+  str = g_string_new ("variable(");
+  for (const char *p = values; *p; p++)
+    {
+      g_string_append_c (str, *p);
+      /* Continuation lines line up under the first value, as in DeZero. */
+      if (*p == '\n' && p[1] != '\n')
+        g_string_append (str, "         ");
+    }
+  g_string_append_c (str, ')');
+  return g_string_free (g_steal_pointer (&str), FALSE);
+}

@@ -1,0 +1,49 @@
+/* dz-test-utils.h: helpers shared by the C suites
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#include <math.h>
+#include <string.h>
+
+#include <dezero-glib.h>
+
+/* Every test must leave no array, variable or function behind. */
+#define dz_assert_no_live_objects()                                           \
+  G_STMT_START {                                                              \
+    g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 0);                  \
+    g_assert_cmpuint (dz_live_count (DZ_LIVE_VARIABLE), ==, 0);               \
+    g_assert_cmpuint (dz_live_count (DZ_LIVE_FUNCTION), ==, 0);               \
+  } G_STMT_END
+
+static inline DzVariable *
+dz_test_scalar (double value)
+{
+  return dz_variable_new_scalar (value);
+}
+
+static inline DzVariable *
+dz_test_randn (const gsize *shape,
+               guint        ndim,
+               guint64      seed)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (seed);
+  g_autoptr(DzArray) data = dz_array_new_randn (shape, ndim, gen, NULL);
+
+  return dz_variable_new (data);
+}
+
+static inline double
+dz_test_value (DzVariable *v)
+{
+  return dz_array_item (dz_variable_get_data (v));
+}
+
+static inline double
+dz_test_grad (DzVariable *v)
+{
+  g_assert_nonnull (dz_variable_get_grad (v));
+  return dz_test_value (dz_variable_get_grad (v));
+}

@@ -1,0 +1,336 @@
+/* test-array.c: DzArray construction, accessors, math, errors
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include <math.h>
+
+#include "dz-test-utils.h"
+
+static void
+test_scalar (void)
+{
+  g_autoptr(DzArray) a = dz_array_new_scalar (3.5);
+  guint ndim = 99;
+
+  g_assert_cmpuint (dz_array_get_ndim (a), ==, 0);
+  g_assert_nonnull (dz_array_get_shape (a, &ndim));
+  g_assert_cmpuint (ndim, ==, 0);
+  g_assert_cmpuint (dz_array_get_size (a), ==, 1);
+  g_assert_cmpfloat (dz_array_item (a), ==, 3.5);
+}
+
+static void
+test_from_values (void)
+{
+  const double values[] = { 1, 2, 3, 4, 5, 6 };
+  const gsize shape[] = { 2, 3 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DzArray) a = dz_array_new_from_values (values, 6, shape, 2, &error);
+  const double *got;
+  const gsize *got_shape;
+  gsize n;
+  guint ndim;
+
+  g_assert_no_error (error);
+  got = dz_array_get_values (a, &n);
+  g_assert_cmpuint (n, ==, 6);
+  g_assert_true (got != values);
+  for (guint i = 0; i < 6; i++)
+    g_assert_cmpfloat (got[i], ==, values[i]);
+  got_shape = dz_array_get_shape (a, &ndim);
+  g_assert_cmpuint (ndim, ==, 2);
+  g_assert_cmpuint (got_shape[0], ==, 2);
+  g_assert_cmpuint (got_shape[1], ==, 3);
+  g_assert_cmpfloat (dz_array_get_value (a, 4), ==, 5.0);
+}
+
+static void
+test_count_mismatch (void)
+{
+  const double values[] = { 1, 2, 3 };
+  const gsize shape[] = { 2, 2 };
+  g_autoptr(GError) error = NULL;
+  DzArray *a = dz_array_new_from_values (values, 3, shape, 2, &error);
+
+  g_assert_null (a);
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "(2, 2)"));
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_null_values (void)
+{
+  const gsize shape[] = { 3 };
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (dz_array_new_from_values (NULL, 3, shape, 1, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_null (dz_array_new_zeros (NULL, 2, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_huge (void)
+{
+  const gsize overflow[] = { G_MAXSIZE / 2, 4 };
+  const gsize too_big[] = { (gsize) 1 << 50 };
+  gsize many_dims[DZ_ARRAY_MAX_NDIM + 1];
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (dz_array_new_zeros (overflow, 2, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  /* 8 PiB: the shape is representable, the memory is not there. */
+  g_assert_null (dz_array_new_zeros (too_big, 1, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE);
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (many_dims); i++)
+    many_dims[i] = 1;
+  g_assert_null (dz_array_new_zeros (many_dims, G_N_ELEMENTS (many_dims), &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_empty (void)
+{
+  const gsize shape[] = { 0, 5 };
+  g_autoptr(DzArray) a = dz_array_new_zeros (shape, 2, NULL);
+  g_autofree char *text = NULL;
+
+  g_assert_cmpuint (dz_array_get_size (a), ==, 0);
+  g_assert_cmpfloat (dz_array_sum (a), ==, 0.0);
+  text = dz_array_shape_to_string (a);
+  g_assert_cmpstr (text, ==, "(0, 5)");
+}
+
+static void
+test_constructors (void)
+{
+  const gsize shape[] = { 3 };
+  g_autoptr(DzArray) zeros = dz_array_new_zeros (shape, 1, NULL);
+  g_autoptr(DzArray) ones = dz_array_new_ones (shape, 1, NULL);
+  g_autoptr(DzArray) full = dz_array_new_full (shape, 1, 7.0, NULL);
+  g_autoptr(DzArray) ones_like = dz_array_new_ones_like (full);
+  g_autoptr(DzArray) zeros_like = dz_array_new_zeros_like (full);
+
+  g_assert_cmpfloat (dz_array_sum (zeros), ==, 0.0);
+  g_assert_cmpfloat (dz_array_sum (ones), ==, 3.0);
+  g_assert_cmpfloat (dz_array_sum (full), ==, 21.0);
+  g_assert_true (dz_array_allclose (ones_like, ones, 0, 0));
+  g_assert_true (dz_array_allclose (zeros_like, zeros, 0, 0));
+}
+
+static void
+test_random (void)
+{
+  const gsize shape[] = { 10000 };
+  g_autoptr(DzGenerator) g1 = dz_generator_new (42);
+  g_autoptr(DzGenerator) g2 = dz_generator_new (42);
+  g_autoptr(DzGenerator) g3 = dz_generator_new (43);
+  g_autoptr(DzArray) a = dz_array_new_randn (shape, 1, g1, NULL);
+  g_autoptr(DzArray) b = dz_array_new_randn (shape, 1, g2, NULL);
+  g_autoptr(DzArray) c = dz_array_new_randn (shape, 1, g3, NULL);
+  g_autoptr(DzArray) u = dz_array_new_uniform (shape, 1, g1, NULL);
+  g_autoptr(DzArray) sq = dz_array_square (a);
+  double mean = dz_array_sum (a) / 10000, var = dz_array_sum (sq) / 10000;
+  const double *uv = dz_array_get_values (u, NULL);
+
+  g_assert_true (dz_array_allclose (a, b, 0, 0));
+  g_assert_false (dz_array_allclose (a, c, 0, 0));
+  /* Standard normal: mean 0 and variance 1 within a few standard errors. */
+  g_assert_cmpfloat (fabs (mean), <, 0.05);
+  g_assert_cmpfloat (fabs (var - 1.0), <, 0.06);
+  for (guint i = 0; i < 10000; i++)
+    g_assert_true (uv[i] >= 0.0 && uv[i] < 1.0);
+
+  /* Reseeding restarts the sequence. */
+  dz_generator_set_seed (g1, 42);
+  g_assert_cmpfloat (dz_generator_next_normal (g1), ==, dz_array_get_value (a, 0));
+}
+
+static void
+test_bytes_zero_copy (void)
+{
+  double values[] = { 1, 2, 3, 4 };
+  const gsize shape[] = { 2, 2 };
+  g_autoptr(GBytes) bytes = g_bytes_new (values, sizeof values);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DzArray) a = dz_array_new_from_bytes (bytes, shape, 2, &error);
+  g_autoptr(GBytes) back = NULL;
+  g_autoptr(DzArray) owned = NULL;
+  g_autoptr(GBytes) owned_bytes = NULL;
+  gsize size;
+
+  g_assert_no_error (error);
+  g_assert_true (dz_array_get_values (a, NULL) == g_bytes_get_data (bytes, NULL));
+  back = dz_array_get_bytes (a);
+  g_assert_true (g_bytes_get_data (back, NULL) == g_bytes_get_data (bytes, NULL));
+
+  /* Bytes of an array that owns its buffer keep the array alive. */
+  owned = dz_array_new_from_values (values, 4, shape, 2, NULL);
+  owned_bytes = dz_array_get_bytes (owned);
+  g_assert_true (g_bytes_get_data (owned_bytes, &size) == dz_array_get_values (owned, NULL));
+  g_assert_cmpuint (size, ==, sizeof values);
+  g_clear_object (&owned);
+  /* a, and owned kept alive by its bytes. */
+  g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 2);
+  g_assert_cmpfloat (((const double *) g_bytes_get_data (owned_bytes, NULL))[3], ==, 4.0);
+  g_clear_pointer (&owned_bytes, g_bytes_unref);
+  g_clear_object (&a);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_bytes_errors (void)
+{
+  const gsize shape[] = { 3 };
+  g_autoptr(GBytes) odd = g_bytes_new ("12345", 5);
+  g_autoptr(GBytes) short_bytes = g_bytes_new_static ("0123456789abcdef", 16);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_null (dz_array_new_from_bytes (odd, shape, 1, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH);
+  g_clear_error (&error);
+  g_assert_null (dz_array_new_from_bytes (short_bytes, shape, 1, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH);
+  g_clear_error (&error);
+  g_assert_null (dz_array_new_from_bytes (NULL, shape, 1, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_bytes_misaligned (void)
+{
+  guint8 raw[3 * sizeof (double) + 1];
+  double values[] = { 1.5, -2.5, 3.5 };
+  const gsize shape[] = { 3 };
+  g_autoptr(DzArray) a = NULL;
+
+  memcpy (raw + 1, values, sizeof values);
+  /* GBytes copies into malloc'ed memory, aligned; a sub-range is not. */
+  {
+    g_autoptr(GBytes) big = g_bytes_new (raw, sizeof raw);
+    g_autoptr(GBytes) sub = g_bytes_new_from_bytes (big, 1, sizeof values);
+
+    a = dz_array_new_from_bytes (sub, shape, 1, NULL);
+  }
+  g_assert_nonnull (a);
+  g_assert_cmpfloat (dz_array_get_value (a, 1), ==, -2.5);
+}
+
+static void
+test_math (void)
+{
+  const double av[] = { 1, 2, 3 }, bv[] = { 4, 5, 6 };
+  const gsize shape[] = { 3 }, other[] = { 2 };
+  g_autoptr(DzArray) a = dz_array_new_from_values (av, 3, shape, 1, NULL);
+  g_autoptr(DzArray) b = dz_array_new_from_values (bv, 3, shape, 1, NULL);
+  g_autoptr(DzArray) c = dz_array_new_zeros (other, 1, NULL);
+  g_autoptr(GError) error = NULL;
+  struct { DzArray *got; double expect[3]; } cases[] = {
+    { dz_array_add (a, b, NULL), { 5, 7, 9 } },
+    { dz_array_sub (a, b, NULL), { -3, -3, -3 } },
+    { dz_array_mul (a, b, NULL), { 4, 10, 18 } },
+    { dz_array_div (a, b, NULL), { 0.25, 0.4, 0.5 } },
+    { dz_array_neg (a), { -1, -2, -3 } },
+    { dz_array_square (a), { 1, 4, 9 } },
+    { dz_array_exp (a), { exp (1), exp (2), exp (3) } },
+    { dz_array_log (a), { 0, log (2), log (3) } },
+    { dz_array_sin (a), { sin (1), sin (2), sin (3) } },
+    { dz_array_cos (a), { cos (1), cos (2), cos (3) } },
+    { dz_array_tanh (a), { tanh (1), tanh (2), tanh (3) } },
+    { dz_array_pow (a, 3), { 1, 8, 27 } },
+    { dz_array_pow (a, 0.5), { 1, sqrt (2), sqrt (3) } },
+    { dz_array_scale (a, -2), { -2, -4, -6 } },
+    { dz_array_add_scalar (a, 0.5), { 1.5, 2.5, 3.5 } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(DzArray) expect = dz_array_new_from_values (cases[i].expect, 3, shape, 1, NULL);
+
+      g_assert_true (dz_array_allclose (cases[i].got, expect, 1e-12, 1e-12));
+      g_object_unref (cases[i].got);
+    }
+
+  g_assert_null (dz_array_add (a, c, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH);
+  g_assert_nonnull (strstr (error->message, "(3,) and (2,)"));
+  g_assert_cmpfloat (dz_array_sum (a), ==, 6.0);
+  g_assert_false (dz_array_allclose (a, c, 1, 1));
+}
+
+static void
+test_allclose_nan (void)
+{
+  g_autoptr(DzArray) n = dz_array_new_scalar (NAN);
+
+  g_assert_false (dz_array_allclose (n, n, 1, 1));
+}
+
+static void
+test_to_string (void)
+{
+  const double v[] = { 1, 2, 3, 4, 5, 6 };
+  const double f[] = { 0.5, -1.25 };
+  const gsize shape23[] = { 2, 3 }, shape2[] = { 2 }, big[] = { 2000 };
+  g_autoptr(DzArray) m = dz_array_new_from_values (v, 6, shape23, 2, NULL);
+  g_autoptr(DzArray) fr = dz_array_new_from_values (f, 2, shape2, 1, NULL);
+  g_autoptr(DzArray) s = dz_array_new_scalar (2);
+  g_autoptr(DzArray) large = dz_array_new_zeros (big, 1, NULL);
+  g_autofree char *ms = dz_array_to_string (m);
+  g_autofree char *frs = dz_array_to_string (fr);
+  g_autofree char *ss = dz_array_to_string (s);
+  g_autofree char *ls = dz_array_to_string (large);
+
+  g_assert_cmpstr (ms, ==, "[[1. 2. 3.]\n [4. 5. 6.]]");
+  g_assert_cmpstr (frs, ==, "[0.5 -1.25]");
+  g_assert_cmpstr (ss, ==, "2.");
+  g_assert_cmpstr (ls, ==, "[0. 0. 0. ... 0. 0. 0.]");
+}
+
+static void
+test_precondition (void)
+{
+  if (g_test_subprocess ())
+    {
+      dz_array_get_ndim (NULL);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*CRITICAL*DZ_IS_ARRAY*");
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/array/scalar", test_scalar);
+  g_test_add_func ("/array/from-values", test_from_values);
+  g_test_add_func ("/array/count-mismatch", test_count_mismatch);
+  g_test_add_func ("/array/null-values", test_null_values);
+  g_test_add_func ("/array/huge", test_huge);
+  g_test_add_func ("/array/empty", test_empty);
+  g_test_add_func ("/array/constructors", test_constructors);
+  g_test_add_func ("/array/random", test_random);
+  g_test_add_func ("/array/bytes/zero-copy", test_bytes_zero_copy);
+  g_test_add_func ("/array/bytes/errors", test_bytes_errors);
+  g_test_add_func ("/array/bytes/misaligned", test_bytes_misaligned);
+  g_test_add_func ("/array/math", test_math);
+  g_test_add_func ("/array/allclose-nan", test_allclose_nan);
+  g_test_add_func ("/array/to-string", test_to_string);
+  g_test_add_func ("/array/precondition", test_precondition);
+
+  return g_test_run ();
+}
