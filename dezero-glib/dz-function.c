@@ -257,7 +257,11 @@ record_output (DzOutputSlot *slot,
  * wraps each output array in a new #DzVariable and, while backpropagation
  * is enabled, records the call in the graph.
  *
- * Returns: (transfer full) (element-type DzVariable): the outputs, or
+ * The returned array owns its elements: g_ptr_array_unref() releases them
+ * (hence `transfer container`: language bindings take references of their
+ * own to the elements).
+ *
+ * Returns: (transfer container) (element-type DzVariable): the outputs, or
  *   %NULL with @error set
  */
 GPtrArray *
@@ -615,7 +619,8 @@ dz_function_get_output (DzFunction *self,
  * Returns the outputs that are still alive, in order. Use
  * dz_function_get_output() to know which position each one had.
  *
- * Returns: (transfer full) (element-type DzVariable): the live outputs
+ * Returns: (transfer container) (element-type DzVariable): the live
+ *   outputs, in an array that releases them when freed
  */
 GPtrArray *
 dz_function_get_outputs (DzFunction *self)
