@@ -21,6 +21,8 @@ struct _DzArray
   GBytes *bytes;
   guint ndim;
   guint owns_buffer : 1;
+  guint disposed : 1;
+  gint holders;
   gsize *shape;
   gsize inline_shape[4];
   double inline_value;

@@ -12,6 +12,7 @@
 #include "dz-buffer-private.h"
 #include "dz-error.h"
 #include "dz-live-private.h"
+#include "dz-scope-private.h"
 
 /**
  * DzArray:
@@ -29,26 +30,39 @@
 
 G_DEFINE_FINAL_TYPE (DzArray, dz_array, G_TYPE_OBJECT)
 
+/* Disposing releases the values at once, also when a language binding
+ * still holds a wrapper (see #DzScope): the array becomes empty, of shape
+ * (0,), so that later use gives shape errors rather than touching freed
+ * memory. */
 static void
-dz_array_finalize (GObject *object)
+dz_array_dispose (GObject *object)
 {
   DzArray *self = DZ_ARRAY (object);
 
-  if (self->owns_buffer)
-    dz_buffer_free (self->data, self->size);
-  g_clear_pointer (&self->bytes, g_bytes_unref);
-  if (self->shape != self->inline_shape)
-    g_free (self->shape);
+  if (!self->disposed)
+    {
+      self->disposed = TRUE;
+      if (self->owns_buffer)
+        dz_buffer_free (self->data, self->size);
+      self->owns_buffer = FALSE;
+      g_clear_pointer (&self->bytes, g_bytes_unref);
+      if (self->shape != self->inline_shape)
+        g_free (self->shape);
+      self->shape = self->inline_shape;
+      self->ndim = 1;
+      self->shape[0] = 0;
+      self->size = 0;
+      self->data = &self->inline_value;
+      dz_live_dec (DZ_LIVE_ARRAY);
+    }
 
-  G_OBJECT_CLASS (dz_array_parent_class)->finalize (object);
-
-  dz_live_dec (DZ_LIVE_ARRAY);
+  G_OBJECT_CLASS (dz_array_parent_class)->dispose (object);
 }
 
 static void
 dz_array_class_init (DzArrayClass *klass)
 {
-  G_OBJECT_CLASS (klass)->finalize = dz_array_finalize;
+  G_OBJECT_CLASS (klass)->dispose = dz_array_dispose;
 }
 
 static void
@@ -58,6 +72,7 @@ dz_array_init (DzArray *self)
   self->shape = self->inline_shape;
   self->data = &self->inline_value;
   self->size = 1;
+  dz_scope_track_new (self);
 }
 
 /* Checks @shape and computes its product without overflow. */

@@ -27,6 +27,8 @@ typedef struct
   guint n_outputs;
   int generation;
   gboolean called;
+  gboolean disposed;
+  gint holders;
   /* The id of the backward pass that last queued this function: an O(1)
    * "already queued" test without a set. */
   guint64 queued_pass;

@@ -13,6 +13,7 @@
 #include "dz-function-private.h"
 #include "dz-live-private.h"
 #include "dz-release-private.h"
+#include "dz-scope-private.h"
 #include "dz-variable-private.h"
 
 /**
@@ -90,7 +91,17 @@ dz_function_dispose (GObject *object)
 
   /* Inputs head the rest of the graph: release them iteratively. */
   while (priv->inputs->len > 0)
-    dz_release (g_ptr_array_steal_index_fast (priv->inputs, priv->inputs->len - 1));
+    {
+      gpointer input = g_ptr_array_steal_index_fast (priv->inputs, priv->inputs->len - 1);
+
+      dz_unhold (input);
+      dz_release (input);
+    }
+  if (!priv->disposed)
+    {
+      priv->disposed = TRUE;
+      dz_live_dec (DZ_LIVE_FUNCTION);
+    }
 
   G_OBJECT_CLASS (dz_function_parent_class)->dispose (object);
 }
@@ -110,8 +121,6 @@ dz_function_finalize (GObject *object)
   g_ptr_array_unref (priv->inputs);
 
   G_OBJECT_CLASS (dz_function_parent_class)->finalize (object);
-
-  dz_live_dec (DZ_LIVE_FUNCTION);
 }
 
 static void
@@ -156,6 +165,7 @@ dz_function_init (DzFunction *self)
 {
   dz_live_inc (DZ_LIVE_FUNCTION);
   dz_function_get_priv (self)->inputs = g_ptr_array_new ();
+  dz_scope_track_new (self);
 }
 
 /* Takes the elements out of a (transfer full) array returned by a virtual
@@ -351,7 +361,12 @@ dz_function_call (DzFunction  *self,
 
   priv->generation = generation;
   for (guint i = 0; i < inputs->len; i++)
-    g_ptr_array_add (priv->inputs, g_object_ref (g_ptr_array_index (inputs, i)));
+    {
+      DzVariable *input = g_object_ref (g_ptr_array_index (inputs, i));
+
+      dz_hold (input);
+      g_ptr_array_add (priv->inputs, input);
+    }
 
   priv->n_outputs = outputs->len;
   priv->outputs = g_new0 (DzOutputSlot, outputs->len);

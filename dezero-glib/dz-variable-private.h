@@ -16,6 +16,8 @@ typedef struct
   DzFunction *creator;
   char *name;
   int generation;
+  gint holders;
+  gboolean disposed;
 } DzVariablePrivate;
 
 DzVariablePrivate *dz_variable_get_priv (DzVariable *self);

@@ -9,6 +9,7 @@
 #include "dz-function.h"
 #include "dz-live-private.h"
 #include "dz-release-private.h"
+#include "dz-scope-private.h"
 #include "dz-variable-private.h"
 
 /**
@@ -50,15 +51,31 @@ dz_variable_get_priv (DzVariable *self)
   return dz_variable_get_instance_private (self);
 }
 
+/* Drops a holder link and the reference that goes with it. The creator and
+ * the grad can head arbitrarily long graphs: they are released
+ * iteratively. */
+static void
+release_link (gpointer object)
+{
+  if (object == NULL)
+    return;
+  dz_unhold (object);
+  dz_release (object);
+}
+
 static void
 dz_variable_dispose (GObject *object)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (DZ_VARIABLE (object));
 
-  /* Both can head arbitrarily long graphs: release them iteratively. */
-  dz_release (g_steal_pointer (&priv->creator));
-  dz_release (g_steal_pointer (&priv->grad));
-  g_clear_object (&priv->data);
+  release_link (g_steal_pointer (&priv->creator));
+  release_link (g_steal_pointer (&priv->grad));
+  release_link (g_steal_pointer (&priv->data));
+  if (!priv->disposed)
+    {
+      priv->disposed = TRUE;
+      dz_live_dec (DZ_LIVE_VARIABLE);
+    }
 
   G_OBJECT_CLASS (dz_variable_parent_class)->dispose (object);
 }
@@ -71,8 +88,6 @@ dz_variable_finalize (GObject *object)
   g_free (priv->name);
 
   G_OBJECT_CLASS (dz_variable_parent_class)->finalize (object);
-
-  dz_live_dec (DZ_LIVE_VARIABLE);
 }
 
 static void
@@ -198,6 +213,7 @@ static void
 dz_variable_init (DzVariable *self)
 {
   dz_live_inc (DZ_LIVE_VARIABLE);
+  dz_scope_track_new (self);
 }
 
 /**
@@ -237,6 +253,8 @@ dz_variable_new_take (DzArray *data)
 {
   DzVariable *self = g_object_new (DZ_TYPE_VARIABLE, NULL);
 
+  if (data != NULL)
+    dz_hold (data);
   dz_variable_get_priv (self)->data = data;
   return self;
 }
@@ -273,8 +291,14 @@ dz_variable_set_data (DzVariable *self,
   g_return_if_fail (data == NULL || DZ_IS_ARRAY (data));
 
   priv = dz_variable_get_priv (self);
-  if (g_set_object (&priv->data, data))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
+  if (priv->data == data)
+    return;
+
+  if (data != NULL)
+    dz_hold (g_object_ref (data));
+  release_link (g_steal_pointer (&priv->data));
+  priv->data = data;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
 }
 
 /**
@@ -323,8 +347,10 @@ dz_variable_take_grad (DzVariable *self,
       return;
     }
 
+  if (grad != NULL)
+    dz_hold (grad);
   priv->grad = grad;
-  dz_release (old);
+  release_link (old);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRAD]);
 }
 
@@ -367,6 +393,7 @@ dz_variable_set_creator_ (DzVariable *self,
 
   g_assert (priv->creator == NULL);
   priv->creator = g_object_ref (creator);
+  dz_hold (creator);
   priv->generation = generation;
 }
 

@@ -1,0 +1,199 @@
+/* test-scope.c: DzScope and dz_tidy release what a block created
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "dz-test-utils.h"
+
+/* References the test keeps play the part of JavaScript wrappers that the
+ * garbage collector has not collected yet. */
+static void
+test_releases_despite_references (void)
+{
+  const gsize shape[] = { 100000 };
+  GPtrArray *wrappers = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < 50; i++)
+    {
+      g_autoptr(DzScope) scope = dz_scope_new ();
+      DzArray *data = dz_array_new_randn (shape, 1, NULL, NULL);
+      DzVariable *x = dz_variable_new (data);
+      DzVariable *a = dz_square (x);
+      DzVariable *b = dz_square (a);
+      DzVariable *y = dz_square (b);
+
+      g_assert_true (dz_variable_backward (y, NULL));
+      g_ptr_array_add (wrappers, data);
+      g_ptr_array_add (wrappers, x);
+      g_ptr_array_add (wrappers, a);
+      g_ptr_array_add (wrappers, b);
+      g_ptr_array_add (wrappers, y);
+      g_ptr_array_add (wrappers, g_object_ref (dz_variable_get_grad (x)));
+      dz_scope_close (scope);
+
+      /* Nothing holds memory any more, though every wrapper is alive. */
+      dz_assert_no_live_objects ();
+      g_assert_null (dz_variable_get_data (y));
+      g_assert_null (dz_variable_get_creator (y));
+      g_assert_cmpuint (dz_array_get_size (data), ==, 0);
+    }
+
+  g_ptr_array_unref (wrappers);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_keep_keeps_graph (void)
+{
+  DzVariable *x = dz_test_scalar (2.0);
+  DzVariable *y;
+
+  {
+    g_autoptr(DzScope) scope = dz_scope_new ();
+    g_autoptr(DzVariable) a = dz_square (x);
+    g_autoptr(DzVariable) unused = dz_exp (x);
+
+    y = dz_scope_keep (scope, dz_square (a));
+    g_assert_true (dz_scope_is_open (scope));
+  }
+
+  /* y's graph is intact, the unused branch is gone. */
+  g_assert_cmpuint (dz_live_count (DZ_LIVE_FUNCTION), ==, 2);
+  g_assert_true (dz_variable_backward (y, NULL));
+  g_assert_cmpfloat (dz_test_grad (x), ==, 32.0);
+  g_assert_finalize_object (y);
+  g_assert_finalize_object (x);
+  dz_assert_no_live_objects ();
+}
+
+/* A parameter made before the scope keeps what it receives inside it. */
+static void
+test_outside_parameter (void)
+{
+  DzVariable *w = dz_test_scalar (3.0);
+
+  for (guint step = 0; step < 3; step++)
+    {
+      g_autoptr(DzScope) scope = dz_scope_new ();
+      g_autoptr(DzVariable) loss = dz_square (w);
+      g_autoptr(DzArray) update = NULL;
+
+      dz_variable_clear_grad (w);
+      g_assert_true (dz_variable_backward (loss, NULL));
+      /* w = w - 0.25 * grad */
+      update = dz_array_scale (dz_variable_get_data (dz_variable_get_grad (w)), -0.25);
+      {
+        g_autoptr(DzArray) next = dz_array_add (dz_variable_get_data (w), update, NULL);
+
+        dz_variable_set_data (w, next);
+      }
+      dz_scope_close (scope);
+
+      g_assert_nonnull (dz_variable_get_data (w));
+      g_assert_nonnull (dz_variable_get_grad (w));
+      /* w halves each step: 3 -> 1.5 -> 0.75 -> 0.375 */
+      g_assert_cmpfloat (dz_test_value (w), ==, 3.0 / (2 << step));
+      g_assert_cmpuint (dz_live_count (DZ_LIVE_FUNCTION), ==, 0);
+    }
+
+  g_assert_finalize_object (w);
+  dz_assert_no_live_objects ();
+}
+
+static void
+test_nested (void)
+{
+  DzScope *outer = dz_scope_new ();
+  DzVariable *x = dz_test_scalar (1.0);
+  DzVariable *kept;
+
+  {
+    g_autoptr(DzScope) inner = dz_scope_new ();
+    g_autoptr(DzVariable) t = dz_exp (x);
+
+    kept = dz_scope_keep (inner, dz_sin (t));
+  }
+  g_assert_nonnull (dz_variable_get_data (kept));
+
+  /* The outer scope took over what the inner one kept. */
+  g_object_unref (x);
+  dz_scope_close (outer);
+  g_assert_null (dz_variable_get_data (kept));
+  dz_assert_no_live_objects ();
+  g_object_unref (kept);
+  g_object_unref (outer);
+}
+
+/* Closing an outer scope closes the inner ones still open. */
+static void
+test_close_outer_first (void)
+{
+  DzScope *outer = dz_scope_new ();
+  DzScope *inner = dz_scope_new ();
+  DzVariable *v = dz_test_scalar (1.0);
+
+  dz_scope_close (outer);
+  g_assert_false (dz_scope_is_open (inner));
+  g_assert_null (dz_variable_get_data (v));
+  dz_scope_close (inner);
+  g_object_unref (v);
+  g_object_unref (inner);
+  g_object_unref (outer);
+  dz_assert_no_live_objects ();
+}
+
+static GObject *
+tidy_body (gpointer user_data)
+{
+  DzVariable *x = user_data;
+  g_autoptr(DzVariable) a = dz_tanh (x);
+  g_autoptr(DzVariable) b = dz_exp (a);
+
+  return G_OBJECT (dz_mul (a, b, NULL));
+}
+
+static void
+test_tidy (void)
+{
+  g_autoptr(DzVariable) x = dz_test_scalar (0.5);
+  g_autoptr(DzVariable) y = DZ_VARIABLE (dz_tidy (tidy_body, x));
+  double t = tanh (0.5);
+
+  g_assert_cmpfloat_with_epsilon (dz_test_value (y), t * exp (t), 1e-12);
+  g_assert_true (dz_variable_backward (y, NULL));
+  g_assert_cmpfloat_with_epsilon (dz_test_grad (x), (1 + t) * exp (t) * (1 - t * t), 1e-12);
+}
+
+/* A disposed variable fails cleanly. */
+static void
+test_use_after_close (void)
+{
+  g_autoptr(DzScope) scope = dz_scope_new ();
+  g_autoptr(DzVariable) x = dz_test_scalar (1.0);
+  g_autoptr(DzVariable) y = dz_test_scalar (1.0);
+  g_autoptr(DzVariable) z = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dz_scope_close (scope);
+  g_assert_null (dz_add (x, y, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+  g_clear_error (&error);
+  g_assert_false (dz_variable_backward (x, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/scope/releases-despite-references", test_releases_despite_references);
+  g_test_add_func ("/scope/keep-keeps-graph", test_keep_keeps_graph);
+  g_test_add_func ("/scope/outside-parameter", test_outside_parameter);
+  g_test_add_func ("/scope/nested", test_nested);
+  g_test_add_func ("/scope/close-outer-first", test_close_outer_first);
+  g_test_add_func ("/scope/tidy", test_tidy);
+  g_test_add_func ("/scope/use-after-close", test_use_after_close);
+
+  return g_test_run ();
+}
