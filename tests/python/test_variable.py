@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: MIT
+"""Dz.Variable and Dz.Array as a Python user sees them."""
+
+import gi
+import numpy as np
+import pytest
+
+gi.require_version("Dz", "1.0")
+from gi.repository import Dz, GLib  # noqa: E402
+
+
+@pytest.mark.parametrize("data, shape", [
+    (np.array([1.0, 2.0]), (2,)),
+    (np.arange(6).reshape(2, 3), (2, 3)),
+    (3, ()),
+    (2.5, ()),
+    ([[1, 2], [3, 4]], (2, 2)),
+    (np.float32(1.5), ()),
+    (np.arange(12.0).reshape(3, 4)[:, ::2], (3, 2)),
+])
+def test_construct(data, shape):
+    v = Dz.Variable(data)
+    assert v.shape == shape
+    assert v.data.dtype == np.float64
+    np.testing.assert_array_equal(v.data, np.asarray(data, dtype=np.float64))
+
+
+def test_construct_from_array():
+    a = Dz.Array.new_from_values([1.0, 2.0], [2])
+    v = Dz.Variable(a)
+    assert v.get_data() == a
+
+
+@pytest.mark.parametrize("bad", ["abc", b"xy", object(), {"a": 1}, 1 + 2j, [1, "a"]])
+def test_construct_rejects(bad):
+    with pytest.raises(TypeError, match="Dz.Array"):
+        Dz.Variable(bad)
+
+
+def test_construct_rejects_variable():
+    with pytest.raises(TypeError):
+        Dz.Variable(Dz.Variable(1.0))
+
+
+def test_empty_variable():
+    v = Dz.Variable()
+    assert v.data is None
+    assert v.shape is None
+    assert repr(v) == "variable(None)"
+
+
+def test_data_is_zero_copy_and_read_only():
+    v = Dz.Variable(np.arange(4.0))
+    view1, view2 = v.data, v.data
+    assert np.shares_memory(view1, view2)
+    assert not view1.flags.writeable
+    with pytest.raises(ValueError):
+        view1[0] = 7.0
+    a = v.get_data()
+    np.testing.assert_array_equal(np.asarray(a), [0, 1, 2, 3])
+    assert np.asarray(a).base is not None
+
+
+def test_view_keeps_array_alive():
+    view = Dz.Variable(np.arange(3.0)).data
+    import gc
+    gc.collect()
+    np.testing.assert_array_equal(view, [0, 1, 2])
+    assert Dz.live_counts()[0] == 1
+    del view
+
+
+def test_data_setter():
+    v = Dz.Variable(1.0)
+    v.data = np.ones((2, 2))
+    assert v.shape == (2, 2)
+    v.data = None
+    assert v.data is None
+
+
+def test_properties_and_repr():
+    x = Dz.Variable(np.array([1.0, 2.0]), name="x")
+    assert x.name == "x"
+    assert x.creator is None
+    assert x.generation == 0
+    assert x.ndim == 1 and x.size == 2 and len(x) == 2
+    assert repr(x) == "variable([1. 2.])"
+    y = Dz.square(x)
+    assert y.generation == 1
+    assert y.creator.get_name() == "Square"
+    assert repr(Dz.Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))) == \
+        "variable([[1. 2.]\n          [3. 4.]])"
+    with pytest.raises(TypeError):
+        len(Dz.Variable(1.0))
+
+
+def test_grad_property():
+    x = Dz.Variable(2.0)
+    assert x.grad is None
+    x.grad = np.array(5.0)
+    assert isinstance(x.grad, Dz.Variable)
+    assert x.grad.data == 5.0
+    x.cleargrad()
+    assert x.grad is None
+
+
+def test_array_numpy_roundtrip():
+    a = Dz.as_array(np.arange(6.0).reshape(2, 3))
+    assert a.shape == (2, 3) and a.ndim == 2 and a.size == 6 and len(a) == 2
+    np.testing.assert_array_equal(np.asarray(a), np.arange(6.0).reshape(2, 3))
+    np.testing.assert_array_equal(a.numpy(), np.arange(6.0).reshape(2, 3))
+    assert repr(Dz.as_array([1.0, 2.0])) == "array([1. 2.])"
+
+
+def test_array_bytes_zero_copy():
+    a = Dz.Array.new_from_bytes(GLib.Bytes.new(np.arange(3.0).tobytes()), [3])
+    np.testing.assert_array_equal(np.frombuffer(a.get_bytes().get_data()), [0, 1, 2])
+
+
+def test_array_errors():
+    with pytest.raises(GLib.Error) as info:
+        Dz.Array.new_from_values([1.0, 2.0, 3.0], [2, 2])
+    assert info.value.matches(Dz.error_quark(), Dz.Error.SIZE_MISMATCH)
+    with pytest.raises(GLib.Error) as info:
+        Dz.Array.new_zeros([1 << 50])
+    assert info.value.matches(Dz.error_quark(), Dz.Error.TOO_LARGE)
+
+
+def test_generator_is_reproducible():
+    g1, g2 = Dz.Generator.new(7), Dz.Generator.new(7)
+    a = np.asarray(Dz.Array.new_randn([100], g1))
+    b = np.asarray(Dz.Array.new_randn([100], g2))
+    np.testing.assert_array_equal(a, b)
+    assert abs(a.mean()) < 0.5
