@@ -13,8 +13,12 @@ gint dz_live_counters[3];
  * dz_live_count:
  * @kind: which kind of object to count
  *
- * Returns how many objects of @kind exist right now in the whole process,
- * that is were initialized and not yet finalized.
+ * Returns how many objects of @kind in the whole process still hold their
+ * contents: initialized and not yet disposed. In C that is the same as not
+ * yet finalized, since an object is disposed when its last reference goes.
+ * An object emptied early by a closing #DzScope (or g_object_run_dispose())
+ * no longer counts: it holds no data and no references, only its small
+ * instance, freed when the last language-binding wrapper is collected.
  *
  * Tests use it to prove that a graph is released when its last owner lets
  * go: after dropping every reference, all three counts are back to what they
