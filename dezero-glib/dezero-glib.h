@@ -18,6 +18,7 @@
 #include "dz-function.h"
 #include "dz-ops.h"
 #include "dz-numerical.h"
+#include "dz-dot.h"
 #include "dz-scope.h"
 #include "dz-enum-types.h"
 

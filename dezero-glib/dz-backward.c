@@ -106,10 +106,57 @@ next_pass_id (void)
   return id;
 }
 
+/* Where a pass keeps gradients: on the variables themselves (backward), or
+ * in a table that leaves every variable untouched (dz_grad()). */
+typedef struct
+{
+  GHashTable *table;    /* variable -> gradient, owned; NULL: on variables */
+  GHashTable *wanted;   /* with a table: the variables asked for */
+  gboolean retain;
+} GradStore;
+
+static DzVariable *
+store_get (GradStore  *store,
+           DzVariable *variable)
+{
+  if (store->table != NULL)
+    return g_hash_table_lookup (store->table, variable);
+  return dz_variable_get_priv (variable)->grad;
+}
+
+/* Takes ownership of @grad. */
+static void
+store_set (GradStore  *store,
+           DzVariable *variable,
+           DzVariable *grad)
+{
+  if (store->table != NULL)
+    g_hash_table_replace (store->table, variable, grad);
+  else
+    dz_variable_take_grad (variable, grad);
+}
+
+/* An output's gradient has been folded into its function's inputs. */
+static void
+store_done_with (GradStore  *store,
+                 DzVariable *variable)
+{
+  if (store->retain)
+    return;
+  if (store->table != NULL)
+    {
+      if (!g_hash_table_contains (store->wanted, variable))
+        g_hash_table_remove (store->table, variable);
+    }
+  else
+    dz_variable_clear_grad (variable);
+}
+
 /* The gradient arriving at each output of @function. An output that was
  * dropped, or did not take part in the result, contributes zeros. */
 static GPtrArray *
-collect_output_grads (DzFunction *function,
+collect_output_grads (GradStore  *store,
+                      DzFunction *function,
                       GPtrArray  *alive_outputs)
 {
   DzFunctionPrivate *priv = dz_function_get_priv (function);
@@ -119,12 +166,12 @@ collect_output_grads (DzFunction *function,
     {
       DzOutputSlot *slot = &priv->outputs[i];
       DzVariable *output = g_weak_ref_get (&slot->ref);
-      DzVariable *grad = output ? dz_variable_get_priv (output)->grad : NULL;
+      DzVariable *grad = output ? store_get (store, output) : NULL;
 
       if (grad != NULL)
         g_ptr_array_add (gys, g_object_ref (grad));
       else
-        g_ptr_array_add (gys, dz_variable_new_take (dz_array_new_zeros (slot->shape, slot->ndim, NULL)));
+        g_ptr_array_add (gys, dz_variable_new_constant (dz_array_new_zeros (slot->shape, slot->ndim, NULL)));
 
       if (output != NULL)
         g_ptr_array_add (alive_outputs, output);
@@ -137,32 +184,39 @@ collect_output_grads (DzFunction *function,
  * between gradients is safe; a gradient *variable* is not shared, though,
  * or replacing the data of one gradient would change another. */
 static gboolean
-accumulate_grad (DzVariable  *input,
+accumulate_grad (GradStore   *store,
+                 DzVariable  *input,
                  DzVariable  *gx,
                  gboolean     create_graph,
                  GError     **error)
 {
-  DzVariablePrivate *ipriv = dz_variable_get_priv (input);
+  DzVariable *current;
   DzVariablePrivate *gpriv = dz_variable_get_priv (gx);
   DzVariable *sum;
 
-  if (ipriv->grad == NULL)
+  if (dz_variable_get_priv (input)->constant)
+    return TRUE;
+
+  current = store_get (store, input);
+  if (current == NULL)
     {
       /* Only the array of returned gradients holds an unshared gx. With
        * create_graph the gradient's identity is its place in the graph, so
        * it is kept as it is. */
       if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
-        dz_variable_take_grad (input, g_object_ref (gx));
+        store_set (store, input, g_object_ref (gx));
+      else if (gpriv->constant)
+        store_set (store, input, dz_variable_new_constant (g_object_ref (gpriv->data)));
       else
-        dz_variable_take_grad (input, dz_variable_new_take (g_object_ref (gpriv->data)));
+        store_set (store, input, dz_variable_new_take (g_object_ref (gpriv->data)));
       return TRUE;
     }
 
   if (create_graph)
-    sum = dz_add (ipriv->grad, gx, error);
+    sum = dz_add (current, gx, error);
   else
     {
-      DzArray *data = dz_array_add (dz_variable_get_priv (ipriv->grad)->data, gpriv->data, error);
+      DzArray *data = dz_array_add (dz_variable_get_priv (current)->data, gpriv->data, error);
 
       sum = data ? dz_variable_new_take (data) : NULL;
     }
@@ -172,8 +226,74 @@ accumulate_grad (DzVariable  *input,
       return FALSE;
     }
 
-  dz_variable_take_grad (input, sum);
+  store_set (store, input, sum);
   return TRUE;
+}
+
+/* The pass itself: from the creator of @root, whose gradient is already in
+ * @store, back to the leaves. */
+static gboolean
+run_backward (DzVariable   *root,
+              GradStore    *store,
+              gboolean      create_graph,
+              GError      **error)
+{
+  DzFunction *root_creator = dz_variable_get_priv (root)->creator;
+  FunctionHeap heap = { NULL, 0, 0 };
+  gboolean previous_backprop, ok = TRUE;
+  guint64 pass;
+
+  if (root_creator == NULL)
+    return TRUE;
+
+  pass = next_pass_id ();
+  dz_function_get_priv (root_creator)->queued_pass = pass;
+  heap_push (&heap, root_creator);
+
+  /* The backward computations are themselves recorded only when a
+   * differentiable gradient was asked for. */
+  previous_backprop = dz_set_enable_backprop (create_graph);
+
+  while (ok && heap.len > 0)
+    {
+      g_autoptr(DzFunction) function = heap_pop (&heap);
+      DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+      g_autoptr(GPtrArray) alive_outputs = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) gys = collect_output_grads (store, function, alive_outputs);
+      g_autoptr(GPtrArray) gxs = dz_function_run_backward (function, gys, error);
+
+      if (gxs == NULL)
+        {
+          ok = FALSE;
+          break;
+        }
+
+      for (guint i = 0; i < gxs->len; i++)
+        {
+          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
+          DzFunction *creator = dz_variable_get_priv (input)->creator;
+
+          if (!accumulate_grad (store, input, g_ptr_array_index (gxs, i), create_graph, error))
+            {
+              ok = FALSE;
+              break;
+            }
+
+          if (creator != NULL && dz_function_get_priv (creator)->queued_pass != pass)
+            {
+              dz_function_get_priv (creator)->queued_pass = pass;
+              heap_push (&heap, creator);
+            }
+        }
+
+      for (guint i = 0; i < alive_outputs->len; i++)
+        store_done_with (store, g_ptr_array_index (alive_outputs, i));
+    }
+
+  dz_set_enable_backprop (previous_backprop);
+  heap_clear (&heap);
+
+  return ok;
 }
 
 static gboolean
@@ -194,7 +314,7 @@ check_seed (DzVariable  *self,
 
   if (priv->grad == NULL)
     {
-      dz_variable_take_grad (self, dz_variable_new_take (dz_array_new_ones_like (priv->data)));
+      dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
       return TRUE;
     }
 
@@ -255,12 +375,7 @@ dz_variable_backward_full (DzVariable       *self,
                            DzBackwardFlags   flags,
                            GError          **error)
 {
-  DzVariablePrivate *priv;
-  FunctionHeap heap = { NULL, 0, 0 };
-  gboolean create_graph = (flags & DZ_BACKWARD_CREATE_GRAPH) != 0;
-  gboolean retain_grad = (flags & DZ_BACKWARD_RETAIN_GRAD) != 0;
-  gboolean previous_backprop, ok = TRUE;
-  guint64 pass;
+  GradStore store = { NULL, NULL, (flags & DZ_BACKWARD_RETAIN_GRAD) != 0 };
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -268,58 +383,86 @@ dz_variable_backward_full (DzVariable       *self,
   if (!check_seed (self, error))
     return FALSE;
 
-  priv = dz_variable_get_priv (self);
-  if (priv->creator == NULL)
-    return TRUE;
+  return run_backward (self, &store, (flags & DZ_BACKWARD_CREATE_GRAPH) != 0, error);
+}
 
-  pass = next_pass_id ();
-  dz_function_get_priv (priv->creator)->queued_pass = pass;
-  heap_push (&heap, priv->creator);
+/**
+ * dz_grad:
+ * @output: the variable to differentiate
+ * @inputs: (element-type DzVariable): the variables to differentiate with
+ *   respect to
+ * @flags: %DZ_BACKWARD_CREATE_GRAPH to get differentiable gradients;
+ *   %DZ_BACKWARD_RETAIN_GRAD has no meaning here and is ignored
+ * @error: return location for a #GError
+ *
+ * Computes the gradient of @output (seeded with ones) with respect to each
+ * of @inputs and returns them, like PyTorch's `torch.autograd.grad`: no
+ * variable's #DzVariable:grad is read or written. An input that @output
+ * does not depend on gets zeros of its shape.
+ *
+ * This is the way to take higher-order derivatives without reference
+ * cycles: with %DZ_BACKWARD_CREATE_GRAPH, a gradient refers back to the
+ * variables it came from, which is harmless as long as they do not hold it
+ * in turn.
+ *
+ * Returns: (transfer container) (element-type DzVariable): one gradient per
+ *   input, in an array that releases them when freed; or %NULL with @error
+ *   set
+ */
+GPtrArray *
+dz_grad (DzVariable       *output,
+         GPtrArray        *inputs,
+         DzBackwardFlags   flags,
+         GError          **error)
+{
+  g_autoptr(GHashTable) table = NULL;
+  g_autoptr(GHashTable) wanted = NULL;
+  GradStore store;
+  DzArray *data;
+  GPtrArray *grads;
 
-  /* The backward computations are themselves recorded only when a
-   * differentiable gradient was asked for. */
-  previous_backprop = dz_set_enable_backprop (create_graph);
+  g_return_val_if_fail (DZ_IS_VARIABLE (output), NULL);
+  g_return_val_if_fail (inputs != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  while (ok && heap.len > 0)
+  data = dz_variable_get_priv (output)->data;
+  if (data == NULL)
     {
-      g_autoptr(DzFunction) function = heap_pop (&heap);
-      DzFunctionPrivate *fpriv = dz_function_get_priv (function);
-      g_autoptr(GPtrArray) alive_outputs = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autoptr(GPtrArray) gys = collect_output_grads (function, alive_outputs);
-      g_autoptr(GPtrArray) gxs = dz_function_run_backward (function, gys, error);
-
-      if (gxs == NULL)
-        {
-          ok = FALSE;
-          break;
-        }
-
-      for (guint i = 0; i < gxs->len; i++)
-        {
-          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
-          DzFunction *creator = dz_variable_get_priv (input)->creator;
-
-          if (!accumulate_grad (input, g_ptr_array_index (gxs, i), create_graph, error))
-            {
-              ok = FALSE;
-              break;
-            }
-
-          if (creator != NULL && dz_function_get_priv (creator)->queued_pass != pass)
-            {
-              dz_function_get_priv (creator)->queued_pass = pass;
-              heap_push (&heap, creator);
-            }
-        }
-
-      /* The outputs' gradients are folded into the inputs' now. */
-      if (!retain_grad)
-        for (guint i = 0; i < alive_outputs->len; i++)
-          dz_variable_clear_grad (g_ptr_array_index (alive_outputs, i));
+      g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                           "Cannot differentiate a variable without data");
+      return NULL;
     }
 
-  dz_set_enable_backprop (previous_backprop);
-  heap_clear (&heap);
+  wanted = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      DzVariable *input = g_ptr_array_index (inputs, i);
 
-  return ok;
+      if (input == NULL || !DZ_IS_VARIABLE (input) || dz_variable_get_priv (input)->data == NULL)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                       "Input %u to differentiate with respect to is not a variable with data", i);
+          return NULL;
+        }
+      g_hash_table_add (wanted, input);
+    }
+
+  table = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  g_hash_table_insert (table, output, dz_variable_new_constant (dz_array_new_ones_like (data)));
+  store = (GradStore) { table, wanted, FALSE };
+
+  if (!run_backward (output, &store, (flags & DZ_BACKWARD_CREATE_GRAPH) != 0, error))
+    return NULL;
+
+  grads = g_ptr_array_new_full (inputs->len, g_object_unref);
+  for (guint i = 0; i < inputs->len; i++)
+    {
+      DzVariable *input = g_ptr_array_index (inputs, i);
+      DzVariable *grad = g_hash_table_lookup (table, input);
+
+      g_ptr_array_add (grads, grad ? g_object_ref (grad)
+                       : dz_variable_new_take (dz_array_new_zeros_like (dz_variable_get_priv (input)->data)));
+    }
+
+  return grads;
 }

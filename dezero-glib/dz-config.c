@@ -46,3 +46,71 @@ dz_set_enable_backprop (gboolean enabled)
   backprop_disabled = !enabled;
   return previous;
 }
+
+/**
+ * dz_no_grad:
+ * @func: (scope call): the block to run
+ * @user_data: data for @func
+ *
+ * Runs @func with backpropagation disabled on this thread, restoring the
+ * previous setting afterwards: DeZero's `with no_grad():` for languages
+ * without a `with` statement, e.g. `Dz.no_grad(() => model.predict(x))`
+ * in JavaScript.
+ *
+ * Returns: (transfer full) (nullable): what @func returned
+ */
+GObject *
+dz_no_grad (DzNoGradFunc func,
+            gpointer     user_data)
+{
+  gboolean previous;
+  GObject *result;
+
+  g_return_val_if_fail (func != NULL, NULL);
+
+  previous = dz_set_enable_backprop (FALSE);
+  result = func (user_data);
+  dz_set_enable_backprop (previous);
+
+  return result;
+}
+
+struct _DzNoGradGuard
+{
+  gboolean previous;
+};
+
+/**
+ * dz_no_grad_guard_new: (skip)
+ *
+ * Disables backpropagation on this thread until the guard is freed with
+ * dz_no_grad_guard_free(), typically by g_autoptr(DzNoGradGuard). Language
+ * bindings use dz_no_grad() or dz_set_enable_backprop() instead.
+ *
+ * Returns: (transfer full): the guard
+ */
+DzNoGradGuard *
+dz_no_grad_guard_new (void)
+{
+  DzNoGradGuard *guard = g_new (DzNoGradGuard, 1);
+
+  guard->previous = dz_set_enable_backprop (FALSE);
+  return guard;
+}
+
+/**
+ * dz_no_grad_guard_free: (skip)
+ * @guard: a guard from dz_no_grad_guard_new()
+ *
+ * Restores the setting that was in force when @guard was made. Guards
+ * must be freed in the reverse order of their creation, on the thread
+ * that made them.
+ */
+void
+dz_no_grad_guard_free (DzNoGradGuard *guard)
+{
+  g_return_if_fail (guard != NULL);
+
+  dz_set_enable_backprop (guard->previous);
+  g_free (guard);
+}

@@ -8,6 +8,7 @@
 #include "dz-live-private.h"
 
 gint dz_live_counters[3];
+gint dz_live_peaks[3];
 
 /**
  * dz_live_count:
@@ -32,4 +33,34 @@ dz_live_count (DzLiveKind kind)
   g_return_val_if_fail (kind <= DZ_LIVE_FUNCTION, 0);
 
   return (guint) g_atomic_int_get (&dz_live_counters[kind]);
+}
+
+/**
+ * dz_live_peak:
+ * @kind: which kind of object to count
+ *
+ * Returns the highest value dz_live_count() reached for @kind since the
+ * process started or dz_live_reset_peak() was last called: how many
+ * objects a computation needed at once.
+ *
+ * Returns: the peak number of live objects of @kind
+ */
+guint
+dz_live_peak (DzLiveKind kind)
+{
+  g_return_val_if_fail (kind <= DZ_LIVE_FUNCTION, 0);
+
+  return (guint) g_atomic_int_get (&dz_live_peaks[kind]);
+}
+
+/**
+ * dz_live_reset_peak:
+ *
+ * Starts measuring dz_live_peak() anew, from the current counts.
+ */
+void
+dz_live_reset_peak (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (dz_live_peaks); i++)
+    g_atomic_int_set (&dz_live_peaks[i], g_atomic_int_get (&dz_live_counters[i]));
 }

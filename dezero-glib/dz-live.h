@@ -28,6 +28,10 @@ typedef enum {
 } DzLiveKind;
 
 DZ_AVAILABLE_IN_ALL
-guint dz_live_count (DzLiveKind kind);
+guint dz_live_count      (DzLiveKind kind);
+DZ_AVAILABLE_IN_ALL
+guint dz_live_peak       (DzLiveKind kind);
+DZ_AVAILABLE_IN_ALL
+void  dz_live_reset_peak (void);
 
 G_END_DECLS

@@ -179,11 +179,12 @@ dz_variable_class_init (DzVariableClass *klass)
    * DzVariable:creator:
    *
    * The function that produced this variable, or %NULL for a leaf (a
-   * variable made by the user, or computed with backpropagation disabled).
+   * variable made by the user, computed with backpropagation disabled, or
+   * unchained with dz_variable_unchain()).
    */
   properties[PROP_CREATOR] =
     g_param_spec_object ("creator", NULL, NULL, DZ_TYPE_FUNCTION,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * DzVariable:generation:
@@ -256,6 +257,16 @@ dz_variable_new_take (DzArray *data)
   if (data != NULL)
     dz_hold (data);
   dz_variable_get_priv (self)->data = data;
+  return self;
+}
+
+/* Like dz_variable_new_take(), for a seed or stand-in gradient. */
+DzVariable *
+dz_variable_new_constant (DzArray *data)
+{
+  DzVariable *self = dz_variable_new_take (data);
+
+  dz_variable_get_priv (self)->constant = TRUE;
   return self;
 }
 
@@ -395,6 +406,73 @@ dz_variable_set_creator_ (DzVariable *self,
   priv->creator = g_object_ref (creator);
   dz_hold (creator);
   priv->generation = generation;
+}
+
+/**
+ * dz_variable_unchain:
+ * @self: a #DzVariable
+ *
+ * Forgets the creator of @self, turning it into a leaf: backward passes
+ * stop here, and the graph behind it is released unless held elsewhere.
+ * The generation is kept.
+ */
+void
+dz_variable_unchain (DzVariable *self)
+{
+  DzVariablePrivate *priv;
+
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+
+  priv = dz_variable_get_priv (self);
+  if (priv->creator == NULL)
+    return;
+
+  release_link (g_steal_pointer (&priv->creator));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATOR]);
+}
+
+/**
+ * dz_variable_unchain_backward:
+ * @self: a #DzVariable
+ *
+ * Unchains every variable upstream of @self (DeZero's `unchain_backward`,
+ * used for truncated backpropagation): @self keeps its creator, whose
+ * inputs become leaves, so one more backward pass reaches only them and
+ * everything further back is released.
+ */
+void
+dz_variable_unchain_backward (DzVariable *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  DzFunction *creator;
+
+  g_return_if_fail (DZ_IS_VARIABLE (self));
+
+  creator = dz_variable_get_priv (self)->creator;
+  if (creator == NULL)
+    return;
+
+  /* Unchaining an input can release its creator, so the work list holds
+   * references. Every function is reached once: its outputs are unchained
+   * when it is first met. */
+  pending = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (pending, g_object_ref (creator));
+  while (pending->len > 0)
+    {
+      g_autoptr(DzFunction) function = g_ptr_array_steal_index_fast (pending, pending->len - 1);
+      GPtrArray *inputs = dz_function_get_inputs (function);
+
+      for (guint i = 0; i < inputs->len; i++)
+        {
+          DzVariable *input = g_ptr_array_index (inputs, i);
+          DzFunction *input_creator = dz_variable_get_priv (input)->creator;
+
+          if (input_creator == NULL)
+            continue;
+          g_ptr_array_add (pending, g_object_ref (input_creator));
+          dz_variable_unchain (input);
+        }
+    }
 }
 
 /**

@@ -100,6 +100,15 @@ gboolean      dz_variable_backward_full  (DzVariable      *self,
 DZ_AVAILABLE_IN_ALL
 void          dz_variable_clear_grad     (DzVariable      *self);
 DZ_AVAILABLE_IN_ALL
+void          dz_variable_unchain        (DzVariable      *self);
+DZ_AVAILABLE_IN_ALL
+void          dz_variable_unchain_backward (DzVariable    *self);
+DZ_AVAILABLE_IN_ALL
+GPtrArray    *dz_grad                    (DzVariable      *output,
+                                          GPtrArray       *inputs,
+                                          DzBackwardFlags  flags,
+                                          GError         **error);
+DZ_AVAILABLE_IN_ALL
 char         *dz_variable_to_string      (DzVariable      *self);
 
 G_END_DECLS

@@ -5,18 +5,6 @@
 
 #include "dz-test-utils.h"
 
-/* Valgrind runs everything ~50 times slower and with much more memory per
- * object; the valgrind test setup sets DZ_TEST_SCALE to shrink the largest
- * cases. Every case still runs in full natively and under ASan. */
-static guint
-scaled (guint n)
-{
-  const char *scale = g_getenv ("DZ_TEST_SCALE");
-  guint divisor = scale ? (guint) g_ascii_strtoull (scale, NULL, 10) : 1;
-
-  return MAX (1, n / MAX (divisor, 1));
-}
-
 /* The experiment of step 17: square(square(square(randn(100000)))),
  * forward and backward, with every object gone after each iteration. */
 static void
@@ -24,7 +12,7 @@ test_seed_loop (void)
 {
   const gsize shape[] = { 100000 };
   g_autoptr(DzGenerator) gen = dz_generator_new (0);
-  guint iterations = scaled (1000);
+  guint iterations = dz_test_scaled (1000);
 
   for (guint i = 0; i < iterations; i++)
     {
@@ -98,7 +86,7 @@ test_function_outlives_output (void)
 static void
 test_deep_chain (void)
 {
-  guint depth = scaled (1000000);
+  guint depth = dz_test_scaled (1000000);
   DzVariable *x = dz_test_scalar (1.0);
   DzVariable *h = g_object_ref (x);
 
@@ -180,7 +168,7 @@ thread_worker (gpointer data)
   guint seed = GPOINTER_TO_UINT (data);
   const gsize shape[] = { 64 };
 
-  for (guint i = 0; i < scaled (2000); i++)
+  for (guint i = 0; i < dz_test_scaled (2000); i++)
     {
       g_autoptr(DzVariable) x = dz_test_randn (shape, 1, seed * 10000 + i);
       g_autoptr(DzVariable) a = dz_tanh (x);
