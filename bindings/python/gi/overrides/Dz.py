@@ -472,9 +472,47 @@ def using_config(name, value):
 
 
 @_export
-def no_grad():
-    """``with Dz.no_grad():`` records no graph."""
-    return using_config("enable_backprop", False)
+def no_grad(func=None):
+    """``with Dz.no_grad():`` records no graph; ``Dz.no_grad(f)`` runs
+    ``f()`` that way and returns its result."""
+    if func is None:
+        return using_config("enable_backprop", False)
+    with using_config("enable_backprop", False):
+        return func()
+
+
+@_export
+@_calls_python
+def grad(output, inputs, create_graph=False):
+    """Gradient of ``output`` with respect to ``inputs`` (a variable or a
+    sequence of them), like ``torch.autograd.grad``: no ``.grad`` is read or
+    written, so higher-order derivatives leave no reference cycles."""
+    single = isinstance(inputs, Dz.Variable)
+    inputs = [inputs] if single else [as_variable(x) for x in inputs]
+    flags = Dz.BackwardFlags.CREATE_GRAPH if create_graph else Dz.BackwardFlags.NONE
+    grads = list(Dz.grad(as_variable(output), inputs, flags))
+    return grads[0] if single else grads
+
+
+@_export
+def get_dot_graph(output, verbose=True):
+    """DeZero's ``get_dot_graph``: the graph of ``output`` as DOT text."""
+    return output.to_dot(verbose)
+
+
+@_export
+def plot_dot_graph(output, verbose=True, to_file="graph.png"):
+    """DeZero's ``plot_dot_graph``: renders with Graphviz (``GLib.Error``
+    ``NOT_AVAILABLE`` if it is not installed)."""
+    output.plot_dot_graph(verbose, to_file)
+
+
+@_export
+def live_peaks():
+    """``(arrays, variables, functions)`` at most alive at once since
+    ``Dz.live_reset_peak()``."""
+    return tuple(Dz.live_peak(k) for k in (Dz.LiveKind.ARRAY, Dz.LiveKind.VARIABLE,
+                                           Dz.LiveKind.FUNCTION))
 
 
 @override
