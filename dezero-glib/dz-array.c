@@ -662,10 +662,18 @@ format_value (GString *str,
               double   value,
               gboolean all_integral)
 {
+  gsize start = str->len;
+
   if (all_integral && isfinite (value))
-    g_string_append_printf (str, "%.0f.", value);
-  else
-    g_string_append_printf (str, "%.8g", value);
+    {
+      g_string_append_printf (str, "%.0f.", value);
+      return;
+    }
+
+  g_string_append_printf (str, "%.8g", value);
+  /* As NumPy: a float that rounds to an integer still shows its point. */
+  if (isfinite (value) && strpbrk (str->str + start, ".e") == NULL)
+    g_string_append_c (str, '.');
 }
 
 static void
