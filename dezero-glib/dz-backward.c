@@ -165,7 +165,7 @@ collect_output_grads (GradStore  *store,
   for (guint i = 0; i < priv->n_outputs; i++)
     {
       DzOutputSlot *slot = &priv->outputs[i];
-      DzVariable *output = g_weak_ref_get (&slot->ref);
+      DzVariable *output = dz_function_ref_output (function, i);
       DzVariable *grad = output ? store_get (store, output) : NULL;
 
       if (grad != NULL)

@@ -62,7 +62,7 @@ append_function (GString    *dot,
                             (guintptr) g_ptr_array_index (priv->inputs, i), (guintptr) function);
   for (guint i = 0; i < priv->n_outputs; i++)
     {
-      g_autoptr(DzVariable) output = g_weak_ref_get (&priv->outputs[i].ref);
+      g_autoptr(DzVariable) output = dz_function_ref_output (function, i);
 
       if (output != NULL)
         g_string_append_printf (dot, "%" G_GUINTPTR_FORMAT " -> %" G_GUINTPTR_FORMAT "\n",

@@ -68,14 +68,6 @@
  *   input, each of that input's shape, or %NULL with @error set
  */
 
-enum {
-  PROP_0,
-  PROP_GENERATION,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
-
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DzFunction, dz_function, G_TYPE_OBJECT)
 
 DzFunctionPrivate *
@@ -112,31 +104,13 @@ dz_function_finalize (GObject *object)
   DzFunctionPrivate *priv = dz_function_get_priv (DZ_FUNCTION (object));
 
   for (guint i = 0; i < priv->n_outputs; i++)
-    {
-      g_weak_ref_clear (&priv->outputs[i].ref);
-      if (priv->outputs[i].shape != priv->outputs[i].inline_shape)
-        g_free (priv->outputs[i].shape);
-    }
-  g_free (priv->outputs);
+    if (priv->outputs[i].shape != priv->outputs[i].inline_shape)
+      g_free (priv->outputs[i].shape);
+  if (priv->outputs != &priv->inline_output)
+    g_free (priv->outputs);
   g_ptr_array_unref (priv->inputs);
 
   G_OBJECT_CLASS (dz_function_parent_class)->finalize (object);
-}
-
-static void
-dz_function_get_property (GObject    *object,
-                          guint       prop_id,
-                          GValue     *value,
-                          GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_GENERATION:
-      g_value_set_int (value, dz_function_get_priv (DZ_FUNCTION (object))->generation);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
 }
 
 static void
@@ -144,20 +118,11 @@ dz_function_class_init (DzFunctionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  /* No GObject properties: in GLib 2.74 a class with properties pays for
+   * a notification queue at every construction, and functions are made
+   * once per graph node. dz_function_get_generation() is the getter. */
   object_class->dispose = dz_function_dispose;
   object_class->finalize = dz_function_finalize;
-  object_class->get_property = dz_function_get_property;
-
-  /**
-   * DzFunction:generation:
-   *
-   * The largest generation among the inputs; the outputs are one further.
-   */
-  properties[PROP_GENERATION] =
-    g_param_spec_int ("generation", NULL, NULL, 0, G_MAXINT, 0,
-                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
-
-  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -249,7 +214,7 @@ record_output (DzOutputSlot *slot,
 {
   DzArray *data = dz_variable_get_priv (output)->data;
 
-  g_weak_ref_init (&slot->ref, output);
+  slot->variable = output;
   slot->ndim = data->ndim;
   slot->shape = data->ndim <= G_N_ELEMENTS (slot->inline_shape)
                 ? slot->inline_shape : g_new (gsize, data->ndim);
@@ -286,7 +251,6 @@ dz_function_call (DzFunction  *self,
   GError *local_error = NULL;
   gpointer *items;
   gsize n_items;
-  int generation = 0;
 
   g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
   g_return_val_if_fail (inputs != NULL, NULL);
@@ -324,7 +288,6 @@ dz_function_call (DzFunction  *self,
           return NULL;
         }
       g_ptr_array_add (xs, ipriv->data);
-      generation = MAX (generation, ipriv->generation);
     }
 
   if (klass->forward == NULL)
@@ -359,26 +322,72 @@ dz_function_call (DzFunction  *self,
   if (!dz_get_enable_backprop ())
     return outputs;
 
-  priv->generation = generation;
-  for (guint i = 0; i < inputs->len; i++)
-    {
-      DzVariable *input = g_object_ref (g_ptr_array_index (inputs, i));
+  dz_function_record (self, (DzVariable **) inputs->pdata, inputs->len,
+                      (DzVariable **) outputs->pdata, outputs->len);
+  return outputs;
+}
 
+/* Links a call into the graph: called by dz_function_call() and by the
+ * built-ins' fast path, with backpropagation enabled. */
+void
+dz_function_record (DzFunction  *self,
+                    DzVariable **inputs,
+                    guint        n_inputs,
+                    DzVariable **outputs,
+                    guint        n_outputs)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (self);
+  int generation = 0;
+
+  priv->called = TRUE;
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      DzVariable *input = g_object_ref (inputs[i]);
+
+      generation = MAX (generation, dz_variable_get_priv (input)->generation);
       dz_hold (input);
       g_ptr_array_add (priv->inputs, input);
     }
+  priv->generation = generation;
 
-  priv->n_outputs = outputs->len;
-  priv->outputs = g_new0 (DzOutputSlot, outputs->len);
-  for (guint i = 0; i < outputs->len; i++)
+  priv->n_outputs = n_outputs;
+  priv->outputs = n_outputs == 1 ? &priv->inline_output : g_new0 (DzOutputSlot, n_outputs);
+  for (guint i = 0; i < n_outputs; i++)
     {
-      DzVariable *output = g_ptr_array_index (outputs, i);
-
-      dz_variable_set_creator_ (output, self, generation + 1);
-      record_output (&priv->outputs[i], output);
+      dz_variable_set_creator_ (outputs[i], self, generation + 1, i);
+      record_output (&priv->outputs[i], outputs[i]);
     }
+}
 
-  return outputs;
+/* The weak pointer's read side: a new reference, or NULL if gone. */
+DzVariable *
+dz_function_ref_output (DzFunction *self,
+                        guint       index)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (self);
+  DzVariable *output;
+
+  g_bit_lock (&priv->outputs_lock, 0);
+  output = priv->outputs[index].variable;
+  if (output != NULL)
+    g_object_ref (output);
+  g_bit_unlock (&priv->outputs_lock, 0);
+
+  return output;
+}
+
+/* The weak pointer's clearing side, called by the output as it goes. */
+void
+dz_function_forget_output (DzFunction *self,
+                           guint       index,
+                           DzVariable *output)
+{
+  DzFunctionPrivate *priv = dz_function_get_priv (self);
+
+  g_bit_lock (&priv->outputs_lock, 0);
+  if (index < priv->n_outputs && priv->outputs[index].variable == output)
+    priv->outputs[index].variable = NULL;
+  g_bit_unlock (&priv->outputs_lock, 0);
 }
 
 static DzVariable *
@@ -624,7 +633,7 @@ dz_function_get_output (DzFunction *self,
   priv = dz_function_get_priv (self);
   g_return_val_if_fail (index < priv->n_outputs, NULL);
 
-  return g_weak_ref_get (&priv->outputs[index].ref);
+  return dz_function_ref_output (self, index);
 }
 
 /**
@@ -649,7 +658,7 @@ dz_function_get_outputs (DzFunction *self)
   outputs = g_ptr_array_new_full (priv->n_outputs, g_object_unref);
   for (guint i = 0; i < priv->n_outputs; i++)
     {
-      DzVariable *output = g_weak_ref_get (&priv->outputs[i].ref);
+      DzVariable *output = dz_function_ref_output (self, i);
 
       if (output != NULL)
         g_ptr_array_add (outputs, output);

@@ -16,6 +16,10 @@ typedef struct
   DzFunction *creator;
   char *name;
   int generation;
+  guint output_index;
+  /* Scratch of a backward pass without create_graph: the gradient so far,
+   * as an array; turned into #DzVariable:grad only where it is kept. */
+  DzArray *pending;
   gint holders;
   gboolean disposed;
   /* Made by the library as a seed (ones) or a stand-in (zeros): nobody
@@ -32,6 +36,7 @@ void        dz_variable_take_grad    (DzVariable *self,
                                       DzVariable *grad);
 void        dz_variable_set_creator_ (DzVariable *self,
                                       DzFunction *creator,
-                                      int         generation);
+                                      int         generation,
+                                      guint       output_index);
 
 G_END_DECLS

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "dz-array-private.h"
-#include "dz-function.h"
+#include "dz-function-private.h"
 #include "dz-live-private.h"
 #include "dz-release-private.h"
 #include "dz-scope-private.h"
@@ -63,12 +63,26 @@ release_link (gpointer object)
   dz_release (object);
 }
 
+/* Clears this variable's weak slot in its creator, then drops the creator. */
+static void
+release_creator (DzVariable *self)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+
+  if (priv->creator == NULL)
+    return;
+
+  dz_function_forget_output (priv->creator, priv->output_index, self);
+  release_link (g_steal_pointer (&priv->creator));
+}
+
 static void
 dz_variable_dispose (GObject *object)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (DZ_VARIABLE (object));
 
-  release_link (g_steal_pointer (&priv->creator));
+  release_creator (DZ_VARIABLE (object));
+  g_clear_object (&priv->pending);
   release_link (g_steal_pointer (&priv->grad));
   release_link (g_steal_pointer (&priv->data));
   if (!priv->disposed)
@@ -398,7 +412,8 @@ dz_variable_get_creator (DzVariable *self)
 void
 dz_variable_set_creator_ (DzVariable *self,
                           DzFunction *creator,
-                          int         generation)
+                          int         generation,
+                          guint       output_index)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (self);
 
@@ -406,6 +421,7 @@ dz_variable_set_creator_ (DzVariable *self,
   priv->creator = g_object_ref (creator);
   dz_hold (creator);
   priv->generation = generation;
+  priv->output_index = output_index;
 }
 
 /**
@@ -427,7 +443,7 @@ dz_variable_unchain (DzVariable *self)
   if (priv->creator == NULL)
     return;
 
-  release_link (g_steal_pointer (&priv->creator));
+  release_creator (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CREATOR]);
 }
 
