@@ -10,6 +10,7 @@
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-error.h"
+#include "dz-kernels-private.h"
 
 static gboolean
 check_same_shape (DzArray     *a,
@@ -299,4 +300,85 @@ dz_array_allclose (DzArray *a,
       return FALSE;
 
   return TRUE;
+}
+
+/* Fused kernels for gradients (dz-kernels-private.h). */
+
+#define DEFINE_FUSED2(name, expr)                                             \
+  DzArray *                                                                   \
+  dz_kernel_##name (DzArray *a, DzArray *b, double c)                         \
+  {                                                                           \
+    DzArray *out = dz_array_new_uninitialized_like (a);                       \
+    const double *restrict x = a->data;                                       \
+    const double *restrict y = b->data;                                       \
+    double *restrict z = out->data;                                           \
+    const gsize n = out->size;                                                \
+                                                                              \
+    for (gsize i = 0; i < n; i++)                                             \
+      z[i] = (expr);                                                          \
+    return out;                                                               \
+  }
+
+DEFINE_FUSED2 (mul_scaled, x[i] * y[i] * c)
+DEFINE_FUSED2 (mul_cos, c * x[i] * cos (y[i]))
+DEFINE_FUSED2 (mul_sin, c * x[i] * sin (y[i]))
+static DzArray *dz_kernel_pow_grad_ (DzArray *a, DzArray *b, double c);
+DEFINE_FUSED2 (pow_grad_, x[i] * c * pow (y[i], c - 1.0))
+
+DzArray *
+dz_kernel_pow_grad (DzArray *gy, DzArray *x, double c)
+{
+  if (c == 2.0)
+    return dz_kernel_mul_scaled (gy, x, 2.0);
+  return dz_kernel_pow_grad_ (gy, x, c);
+}
+
+DzArray *
+dz_kernel_tanh_grad (DzArray *gy, DzArray *y_array)
+{
+  DzArray *out = dz_array_new_uninitialized_like (gy);
+  const double *restrict g = gy->data;
+  const double *restrict y = y_array->data;
+  double *restrict z = out->data;
+
+  for (gsize i = 0; i < out->size; i++)
+    z[i] = g[i] * (1.0 - y[i] * y[i]);
+  return out;
+}
+
+DzArray *
+dz_kernel_mul_exp (DzArray *gy, DzArray *x_array)
+{
+  DzArray *out = dz_array_new_uninitialized_like (gy);
+  const double *restrict g = gy->data;
+  const double *restrict x = x_array->data;
+  double *restrict z = out->data;
+
+  for (gsize i = 0; i < out->size; i++)
+    z[i] = g[i] * exp (x[i]);
+  return out;
+}
+
+DzArray *
+dz_kernel_div_grad_b (DzArray *gy, DzArray *a_array, DzArray *b_array)
+{
+  DzArray *out = dz_array_new_uninitialized_like (gy);
+  const double *restrict g = gy->data;
+  const double *restrict a = a_array->data;
+  const double *restrict b = b_array->data;
+  double *restrict z = out->data;
+
+  for (gsize i = 0; i < out->size; i++)
+    z[i] = -g[i] * a[i] / (b[i] * b[i]);
+  return out;
+}
+
+void
+dz_kernel_add_inplace (DzArray *a_array, DzArray *b_array)
+{
+  double *restrict a = a_array->data;
+  const double *restrict b = b_array->data;
+
+  for (gsize i = 0; i < a_array->size; i++)
+    a[i] += b[i];
 }

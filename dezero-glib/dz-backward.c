@@ -5,11 +5,15 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-config.h"
 #include "dz-error.h"
 #include "dz-function-private.h"
+#include "dz-kernels-private.h"
+#include "dz-op-private.h"
 #include "dz-ops.h"
 #include "dz-variable-private.h"
 
@@ -296,9 +300,265 @@ run_backward (DzVariable   *root,
   return ok;
 }
 
+/* --- Without create_graph: gradients as arrays --------------------------
+ *
+ * Nothing of the backward computation needs to be differentiable, so the
+ * pass works on arrays: each variable keeps its gradient so far in
+ * priv->pending, built-ins use their fused array kernels, and only the
+ * variables that keep a gradient (leaves, or all with retain_grad) get a
+ * gradient #DzVariable, once, at the end. No function or variable is
+ * created for intermediate gradients. */
+
+typedef struct
+{
+  GPtrArray *touched;     /* variables with a pending gradient, owned */
+  gboolean accumulate;    /* start from existing grads (backward), or not (dz_grad) */
+  gboolean retain;
+  GHashTable *wanted;     /* dz_grad: variables whose pending is the result */
+} ArrayPass;
+
+/* Adds @gx (transfer full) to the pending gradient of @variable. */
 static gboolean
-check_seed (DzVariable  *self,
-            GError     **error)
+pending_add (ArrayPass   *pass,
+             DzVariable  *variable,
+             DzArray     *gx,
+             GError     **error)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (variable);
+  DzArray *sum;
+
+  if (priv->constant)
+    {
+      g_object_unref (gx);
+      return TRUE;
+    }
+
+  if (priv->pending == NULL)
+    {
+      DzVariable *existing = pass->accumulate ? priv->grad : NULL;
+      DzArray *existing_data = existing ? dz_variable_get_priv (existing)->data : NULL;
+
+      g_ptr_array_add (pass->touched, g_object_ref (variable));
+      if (existing_data == NULL)
+        {
+          priv->pending = gx;
+          return TRUE;
+        }
+      priv->pending = g_object_ref (existing_data);
+    }
+
+  if (!dz_array_same_shape (priv->pending, gx))
+    {
+      g_autofree char *a = dz_array_shape_to_string (priv->pending);
+      g_autofree char *b = dz_array_shape_to_string (gx);
+
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                   "Cannot accumulate the gradient: shapes %s and %s", a, b);
+      g_object_unref (gx);
+      return FALSE;
+    }
+
+  /* An array only this pass holds can take the sum in place. */
+  if (G_OBJECT (priv->pending)->ref_count == 1 && priv->pending->bytes == NULL)
+    {
+      dz_kernel_add_inplace (priv->pending, gx);
+      g_object_unref (gx);
+      return TRUE;
+    }
+
+  sum = dz_array_add (priv->pending, gx, NULL);
+  g_object_unref (gx);
+  g_object_unref (priv->pending);
+  priv->pending = sum;
+  return TRUE;
+}
+
+/* Turns a pending gradient into the variable's #DzVariable:grad. */
+static void
+pending_to_grad (DzVariable *variable)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (variable);
+
+  dz_variable_take_grad (variable, dz_variable_new_take (g_steal_pointer (&priv->pending)));
+}
+
+/* The gradients of the inputs of @function, as arrays (transfer full). */
+static gboolean
+function_gradient (DzFunction  *function,
+                   DzArray    **gys,
+                   DzArray    **ys,
+                   guint        n_outputs,
+                   DzArray    **gxs,
+                   GError     **error)
+{
+  DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+  g_autoptr(GPtrArray) gy_vars = NULL;
+  g_autoptr(GPtrArray) gx_vars = NULL;
+
+  if (DZ_IS_OP (function))
+    {
+      /* Built-ins have one output; their kernels need every input's data
+       * and the output gradient to have one shape. */
+      for (guint i = 0; i < fpriv->inputs->len; i++)
+        {
+          DzArray *x = dz_variable_get_priv (g_ptr_array_index (fpriv->inputs, i))->data;
+
+          if (x == NULL || !dz_array_same_shape (x, gys[0]))
+            {
+              g_set_error (error, DZ_ERROR, x ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
+                           "Input %u of %s changed since the forward pass",
+                           i, dz_function_get_name (function));
+              return FALSE;
+            }
+        }
+      dz_op_gradient (function, ys[0] && dz_array_same_shape (ys[0], gys[0]) ? ys[0] : NULL,
+                      gys[0], gxs);
+      return TRUE;
+    }
+
+  /* A user-defined function speaks in variables. */
+  gy_vars = g_ptr_array_new_full (n_outputs, g_object_unref);
+  for (guint i = 0; i < n_outputs; i++)
+    g_ptr_array_add (gy_vars, dz_variable_new_constant (g_object_ref (gys[i])));
+  gx_vars = dz_function_run_backward (function, gy_vars, error);
+  if (gx_vars == NULL)
+    return FALSE;
+  for (guint i = 0; i < gx_vars->len; i++)
+    gxs[i] = g_object_ref (dz_variable_get_priv (g_ptr_array_index (gx_vars, i))->data);
+  return TRUE;
+}
+
+static gboolean
+run_backward_arrays (DzVariable  *root,
+                     DzArray     *seed,
+                     ArrayPass   *pass,
+                     GError     **error)
+{
+  DzFunction *root_creator = dz_variable_get_priv (root)->creator;
+  FunctionHeap heap = { NULL, 0, 0 };
+  gboolean previous_backprop, ok = TRUE;
+  guint64 id;
+
+  /* The seed is the root's whole gradient, not an addition to it. */
+  g_ptr_array_add (pass->touched, g_object_ref (root));
+  g_clear_object (&dz_variable_get_priv (root)->pending);
+  dz_variable_get_priv (root)->pending = seed;
+  if (root_creator == NULL)
+    return TRUE;
+
+  id = next_pass_id ();
+  dz_function_get_priv (root_creator)->queued_pass = id;
+  heap_push (&heap, root_creator);
+  previous_backprop = dz_set_enable_backprop (FALSE);
+
+  while (ok && heap.len > 0)
+    {
+      g_autoptr(DzFunction) function = heap_pop (&heap);
+      DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+      guint n_out = fpriv->n_outputs, n_in = fpriv->inputs->len;
+      DzVariable *outputs_stack[4], **outputs;
+      DzArray *gys_stack[4], **gys, *ys_stack[4], **ys, *gxs_stack[4], **gxs;
+
+      outputs = n_out <= 4 ? outputs_stack : g_new (DzVariable *, n_out);
+      gys = n_out <= 4 ? gys_stack : g_new (DzArray *, n_out);
+      ys = n_out <= 4 ? ys_stack : g_new (DzArray *, n_out);
+      gxs = n_in <= 4 ? gxs_stack : g_new0 (DzArray *, n_in);
+      memset (gxs, 0, n_in * sizeof (DzArray *));
+
+      for (guint i = 0; i < n_out; i++)
+        {
+          DzOutputSlot *slot = &fpriv->outputs[i];
+          DzVariablePrivate *opriv;
+
+          outputs[i] = dz_function_ref_output (function, i);
+          opriv = outputs[i] ? dz_variable_get_priv (outputs[i]) : NULL;
+          ys[i] = opriv ? opriv->data : NULL;
+          gys[i] = opriv && opriv->pending ? g_object_ref (opriv->pending)
+                   : dz_array_new_zeros (slot->shape, slot->ndim, NULL);
+        }
+
+      ok = function_gradient (function, gys, ys, n_out, gxs, error);
+
+      for (guint i = 0; ok && i < n_in; i++)
+        {
+          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
+          DzFunction *creator = dz_variable_get_priv (input)->creator;
+
+          ok = pending_add (pass, input, g_steal_pointer (&gxs[i]), error);
+          if (ok && creator != NULL && dz_function_get_priv (creator)->queued_pass != id)
+            {
+              dz_function_get_priv (creator)->queued_pass = id;
+              heap_push (&heap, creator);
+            }
+        }
+
+      /* The outputs' gradients are folded into the inputs' now. */
+      for (guint i = 0; i < n_out; i++)
+        {
+          DzVariable *output = outputs[i];
+          DzVariablePrivate *opriv;
+
+          g_object_unref (gys[i]);
+          if (output == NULL)
+            continue;
+          opriv = dz_variable_get_priv (output);
+          if (ok && opriv->pending != NULL)
+            {
+              if (pass->wanted != NULL)
+                {
+                  if (!g_hash_table_contains (pass->wanted, output))
+                    g_clear_object (&opriv->pending);
+                }
+              else if (pass->retain)
+                pending_to_grad (output);
+              else
+                {
+                  g_clear_object (&opriv->pending);
+                  dz_variable_clear_grad (output);
+                }
+            }
+          g_object_unref (output);
+        }
+
+      for (guint i = 0; i < n_in; i++)
+        g_clear_object (&gxs[i]);
+      if (outputs != outputs_stack)
+        {
+          g_free (outputs);
+          g_free (gys);
+          g_free (ys);
+        }
+      if (gxs != gxs_stack)
+        g_free (gxs);
+    }
+
+  dz_set_enable_backprop (previous_backprop);
+  heap_clear (&heap);
+  return ok;
+}
+
+/* Ends an array pass: leaves take their gradients (on success), and all
+ * scratch is cleared. */
+static void
+finish_array_pass (ArrayPass *pass,
+                   gboolean   ok)
+{
+  for (guint i = 0; i < pass->touched->len; i++)
+    {
+      DzVariable *variable = g_ptr_array_index (pass->touched, i);
+      DzVariablePrivate *priv = dz_variable_get_priv (variable);
+
+      if (ok && priv->pending != NULL && pass->wanted == NULL)
+        pending_to_grad (variable);
+      g_clear_object (&priv->pending);
+    }
+  g_ptr_array_unref (pass->touched);
+}
+
+/* The output has data, and any gradient set on it has the data's shape. */
+static gboolean
+check_seed_shape (DzVariable  *self,
+                  GError     **error)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (self);
   DzArray *grad_data;
@@ -311,12 +571,8 @@ check_seed (DzVariable  *self,
                            "Cannot run backward from a variable without data");
       return FALSE;
     }
-
   if (priv->grad == NULL)
-    {
-      dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
-      return TRUE;
-    }
+    return TRUE;
 
   grad_data = dz_variable_get_priv (priv->grad)->data;
   if (grad_data != NULL && dz_array_same_shape (grad_data, priv->data))
@@ -328,6 +584,20 @@ check_seed (DzVariable  *self,
                "The gradient set on the output has shape %s, its data %s",
                grad_shape, data_shape);
   return FALSE;
+}
+
+/* check_seed_shape(), then seeds a missing gradient with ones. */
+static gboolean
+check_seed (DzVariable  *self,
+            GError     **error)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+
+  if (!check_seed_shape (self, error))
+    return FALSE;
+  if (priv->grad == NULL)
+    dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
+  return TRUE;
 }
 
 /**
@@ -376,14 +646,38 @@ dz_variable_backward_full (DzVariable       *self,
                            GError          **error)
 {
   GradStore store = { NULL, NULL, (flags & DZ_BACKWARD_RETAIN_GRAD) != 0 };
+  DzVariablePrivate *priv;
+  ArrayPass pass;
+  gboolean ok;
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!check_seed (self, error))
+  if (flags & DZ_BACKWARD_CREATE_GRAPH)
+    {
+      if (!check_seed (self, error))
+        return FALSE;
+      return run_backward (self, &store, TRUE, error);
+    }
+
+  priv = dz_variable_get_priv (self);
+  if (!check_seed_shape (self, error))
     return FALSE;
 
-  return run_backward (self, &store, (flags & DZ_BACKWARD_CREATE_GRAPH) != 0, error);
+  /* A leaf is its own result: the seed becomes its gradient. */
+  if (priv->creator == NULL)
+    {
+      if (priv->grad == NULL)
+        dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
+      return TRUE;
+    }
+
+  pass = (ArrayPass) { g_ptr_array_new_with_free_func (g_object_unref), TRUE, store.retain, NULL };
+  ok = run_backward_arrays (self, priv->grad ? g_object_ref (dz_variable_get_priv (priv->grad)->data)
+                                             : dz_array_new_ones_like (priv->data),
+                            &pass, error);
+  finish_array_pass (&pass, ok);
+  return ok;
 }
 
 /**
@@ -447,14 +741,36 @@ dz_grad (DzVariable       *output,
       g_hash_table_add (wanted, input);
     }
 
+  grads = g_ptr_array_new_full (inputs->len, g_object_unref);
+
+  if (!(flags & DZ_BACKWARD_CREATE_GRAPH))
+    {
+      ArrayPass pass = { g_ptr_array_new_with_free_func (g_object_unref), FALSE, FALSE, wanted };
+      gboolean ok = run_backward_arrays (output, dz_array_new_ones_like (data), &pass, error);
+
+      for (guint i = 0; ok && i < inputs->len; i++)
+        {
+          DzVariablePrivate *ipriv = dz_variable_get_priv (g_ptr_array_index (inputs, i));
+
+          g_ptr_array_add (grads, dz_variable_new_take (ipriv->pending ? g_object_ref (ipriv->pending)
+                                                        : dz_array_new_zeros_like (ipriv->data)));
+        }
+      finish_array_pass (&pass, ok);
+      if (!ok)
+        g_clear_pointer (&grads, g_ptr_array_unref);
+      return grads;
+    }
+
   table = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   g_hash_table_insert (table, output, dz_variable_new_constant (dz_array_new_ones_like (data)));
   store = (GradStore) { table, wanted, FALSE };
 
-  if (!run_backward (output, &store, (flags & DZ_BACKWARD_CREATE_GRAPH) != 0, error))
-    return NULL;
+  if (!run_backward (output, &store, TRUE, error))
+    {
+      g_ptr_array_unref (grads);
+      return NULL;
+    }
 
-  grads = g_ptr_array_new_full (inputs->len, g_object_unref);
   for (guint i = 0; i < inputs->len; i++)
     {
       DzVariable *input = g_ptr_array_index (inputs, i);

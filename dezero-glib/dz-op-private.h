@@ -8,35 +8,59 @@
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-function-private.h"
+#include "dz-kernels-private.h"
 #include "dz-ops.h"
 #include "dz-variable-private.h"
 
 G_BEGIN_DECLS
 
-/* Every built-in has the same instance: a function plus at most one
+/* The abstract base of the built-ins: a function plus at most one
  * constant (the exponent of Pow, the factor of MulScalar). */
+#define DZ_TYPE_OP (dz_op_get_type ())
+#define DZ_IS_OP(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), DZ_TYPE_OP))
+#define DZ_OP_GET_CLASS(obj) (G_TYPE_INSTANCE_GET_CLASS ((obj), DZ_TYPE_OP, DzOpClass))
+
 typedef struct
 {
   DzFunction parent_instance;
   double constant;
 } DzOp;
 
+/* Besides the public virtual functions (backward written with
+ * differentiable operations, for create_graph), a built-in has array-level
+ * kernels: the hot path of forward, and of backward when the pass is not
+ * recorded. */
 typedef struct
 {
   DzFunctionClass parent_class;
+
+  /* The output for inputs @xs, or NULL with @error set. */
+  DzArray * (* compute)  (double       constant,
+                          DzArray    **xs,
+                          GError     **error);
+  /* One new gradient per input into @gxs, from the inputs @xs, the output
+   * @y and its gradient @gy, all of one shape. */
+  void      (* gradient) (double       constant,
+                          DzArray    **xs,
+                          DzArray     *y,
+                          DzArray     *gy,
+                          DzArray    **gxs);
 } DzOpClass;
 
-/* Declares a final DzFunction subclass named Dz<Name>, registered as
- * "Dz<Name>" so that dz_function_get_name() reports "<Name>". */
-#define DZ_DEFINE_OP(Name, name, forward_fn, backward_fn)                     \
+GType dz_op_get_type (void);
+
+/* Declares a final built-in named Dz<Name>, registered as "Dz<Name>" so
+ * that dz_function_get_name() reports "<Name>". */
+#define DZ_DEFINE_OP(Name, name, compute_fn, gradient_fn, backward_fn)        \
   typedef DzOp Dz##Name;                                                      \
   typedef DzOpClass Dz##Name##Class;                                          \
   GType dz_##name##_op_get_type (void);                                       \
-  G_DEFINE_FINAL_TYPE (Dz##Name, dz_##name##_op, DZ_TYPE_FUNCTION)            \
+  G_DEFINE_FINAL_TYPE (Dz##Name, dz_##name##_op, DZ_TYPE_OP)                  \
   static void                                                                 \
   dz_##name##_op_class_init (Dz##Name##Class *klass)                          \
   {                                                                           \
-    DZ_FUNCTION_CLASS (klass)->forward = forward_fn;                          \
+    klass->compute = compute_fn;                                              \
+    klass->gradient = gradient_fn;                                            \
     DZ_FUNCTION_CLASS (klass)->backward = backward_fn;                        \
   }                                                                           \
   static void                                                                 \
@@ -48,13 +72,6 @@ static inline double
 dz_op_constant (DzFunction *self)
 {
   return ((DzOp *) self)->constant;
-}
-
-static inline DzArray *
-dz_op_x (GPtrArray *xs,
-         guint      i)
-{
-  return g_ptr_array_index (xs, i);
 }
 
 static inline DzVariable *
@@ -70,24 +87,10 @@ dz_op_input (DzFunction *self,
   return g_ptr_array_index (dz_function_get_priv (self)->inputs, i);
 }
 
-/* Wraps one array as the (transfer full) result of forward. */
-static inline GPtrArray *
-dz_op_result (DzArray *array)
-{
-  GPtrArray *result;
-
-  if (array == NULL)
-    return NULL;
-
-  result = g_ptr_array_new_full (1, g_object_unref);
-  g_ptr_array_add (result, array);
-  return result;
-}
-
 /* Wraps gradients as the (transfer full) result of backward; takes
  * ownership of them, and fails cleanly if any is NULL. */
-GPtrArray  *dz_op_grads      (guint        n,
-                              ...);
+GPtrArray  *dz_op_grads        (guint        n,
+                                ...);
 
 DzVariable *dz_op_apply_unary  (GType        type,
                                 double       constant,
@@ -96,5 +99,11 @@ DzVariable *dz_op_apply_binary (GType        type,
                                 DzVariable  *a,
                                 DzVariable  *b,
                                 GError     **error);
+
+/* The array-level gradients of @self into @gxs (one per input). */
+void        dz_op_gradient     (DzFunction  *self,
+                                DzArray     *y,
+                                DzArray     *gy,
+                                DzArray    **gxs);
 
 G_END_DECLS

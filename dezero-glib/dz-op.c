@@ -1,4 +1,4 @@
-/* dz-op.c: helpers shared by the built-in operations
+/* dz-op.c: the base of the built-in operations
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,7 +7,40 @@
 
 #include <stdarg.h>
 
+#include "dz-config.h"
+#include "dz-error.h"
 #include "dz-op-private.h"
+
+G_DEFINE_ABSTRACT_TYPE (DzOp, dz_op, DZ_TYPE_FUNCTION)
+
+/* The public forward, for completeness: built-ins are normally applied
+ * through dz_op_apply_*(), which skip the generic call machinery. */
+static GPtrArray *
+dz_op_forward (DzFunction  *self,
+               GPtrArray   *xs,
+               GError     **error)
+{
+  DzArray *y = DZ_OP_GET_CLASS (self)->compute (dz_op_constant (self), (DzArray **) xs->pdata, error);
+  GPtrArray *result;
+
+  if (y == NULL)
+    return NULL;
+
+  result = g_ptr_array_new_full (1, g_object_unref);
+  g_ptr_array_add (result, y);
+  return result;
+}
+
+static void
+dz_op_class_init (DzOpClass *klass)
+{
+  DZ_FUNCTION_CLASS (klass)->forward = dz_op_forward;
+}
+
+static void
+dz_op_init (G_GNUC_UNUSED DzOp *self)
+{
+}
 
 GPtrArray *
 dz_op_grads (guint n,
@@ -34,27 +67,65 @@ dz_op_grads (guint n,
   return grads;
 }
 
+static DzOpClass *
+op_class (GType type)
+{
+  gpointer klass = g_type_class_peek (type);
+
+  /* Built-in classes are referenced once and kept for the process. */
+  return klass ? klass : g_type_class_ref (type);
+}
+
+/* Computes the output and, with backpropagation enabled, records the
+ * call: the fast path that dz_function_call() generalizes. */
+static DzVariable *
+apply (GType         type,
+       double        constant,
+       DzVariable  **inputs,
+       guint         n_inputs,
+       GError      **error)
+{
+  DzArray *xs[2];
+  DzArray *y;
+  DzVariable *output;
+
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      xs[i] = dz_variable_get_priv (inputs[i])->data;
+      if (xs[i] == NULL)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA, "Input %u of %s has no data",
+                       i, g_type_name (type) + 2);
+          return NULL;
+        }
+    }
+
+  y = op_class (type)->compute (constant, xs, error);
+  if (y == NULL)
+    return NULL;
+
+  output = dz_variable_new_take (y);
+  if (dz_get_enable_backprop ())
+    {
+      DzOp *op = g_object_new (type, NULL);
+
+      op->constant = constant;
+      dz_function_record (DZ_FUNCTION (op), inputs, n_inputs, &output, 1);
+      g_object_unref (op);
+    }
+
+  return output;
+}
+
 DzVariable *
 dz_op_apply_unary (GType       type,
                    double      constant,
                    DzVariable *x)
 {
-  g_autoptr(DzFunction) op = NULL;
-  g_autoptr(GError) error = NULL;
-  DzVariable *y;
-
   g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
   g_return_val_if_fail (dz_variable_get_data (x) != NULL, NULL);
 
-  op = g_object_new (type, NULL);
-  ((DzOp *) op)->constant = constant;
-
-  /* With an input that has data, a built-in unary operation cannot fail
-   * short of running out of memory. */
-  y = dz_function_call_unary (op, x, &error);
-  if (y == NULL)
-    g_error ("%s", error->message);
-  return y;
+  return apply (type, constant, &x, 1, NULL);
 }
 
 DzVariable *
@@ -63,12 +134,26 @@ dz_op_apply_binary (GType        type,
                     DzVariable  *b,
                     GError     **error)
 {
-  g_autoptr(DzFunction) op = NULL;
+  DzVariable *inputs[2] = { a, b };
 
   g_return_val_if_fail (DZ_IS_VARIABLE (a), NULL);
   g_return_val_if_fail (DZ_IS_VARIABLE (b), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  op = g_object_new (type, NULL);
-  return dz_function_call_binary (op, a, b, error);
+  return apply (type, 0.0, inputs, 2, error);
+}
+
+void
+dz_op_gradient (DzFunction  *self,
+                DzArray     *y,
+                DzArray     *gy,
+                DzArray    **gxs)
+{
+  GPtrArray *inputs = dz_function_get_priv (self)->inputs;
+  DzArray *xs[2];
+
+  for (guint i = 0; i < inputs->len && i < 2; i++)
+    xs[i] = dz_variable_get_priv (g_ptr_array_index (inputs, i))->data;
+
+  DZ_OP_GET_CLASS (self)->gradient (dz_op_constant (self), xs, y, gy, gxs);
 }

@@ -1,5 +1,9 @@
 /* dz-ops-arith.c: add, sub, mul, div, neg and their scalar forms
  *
+ * Each operation has three parts: compute (forward on arrays), gradient
+ * (backward on arrays, when the pass is not recorded) and backward (the
+ * same formula with differentiable operations, for create_graph).
+ *
  * SPDX-License-Identifier: MIT
  */
 
@@ -8,44 +12,66 @@
 #include "dz-op-private.h"
 
 /* Add: y = a + b;  ga = gy, gb = gy */
-static GPtrArray *
-add_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+static DzArray *
+add_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_add (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+  return dz_array_add (xs[0], xs[1], error);
+}
+
+static void
+add_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  /* Arrays are immutable: both inputs can share the gradient. */
+  gxs[0] = g_object_ref (gy);
+  gxs[1] = g_object_ref (gy);
 }
 
 static GPtrArray *
-add_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+add_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   DzVariable *gy = dz_op_gy (gys);
 
   return dz_op_grads (2, g_object_ref (gy), g_object_ref (gy));
 }
 
-DZ_DEFINE_OP (Add, add, add_forward, add_backward)
+DZ_DEFINE_OP (Add, add, add_compute, add_gradient, add_backward)
 
 /* Sub: y = a - b;  ga = gy, gb = -gy */
-static GPtrArray *
-sub_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+static DzArray *
+sub_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_sub (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+  return dz_array_sub (xs[0], xs[1], error);
+}
+
+static void
+sub_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = g_object_ref (gy);
+  gxs[1] = dz_array_neg (gy);
 }
 
 static GPtrArray *
-sub_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+sub_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   DzVariable *gy = dz_op_gy (gys);
 
   return dz_op_grads (2, g_object_ref (gy), dz_neg (gy));
 }
 
-DZ_DEFINE_OP (Sub, sub, sub_forward, sub_backward)
+DZ_DEFINE_OP (Sub, sub, sub_compute, sub_gradient, sub_backward)
 
 /* Mul: y = a * b;  ga = gy * b, gb = gy * a */
-static GPtrArray *
-mul_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+static DzArray *
+mul_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_mul (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+  return dz_array_mul (xs[0], xs[1], error);
+}
+
+static void
+mul_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_kernel_mul_scaled (gy, xs[1], 1.0);
+  gxs[1] = dz_kernel_mul_scaled (gy, xs[0], 1.0);
 }
 
 static GPtrArray *
@@ -58,13 +84,20 @@ mul_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, ga, gb);
 }
 
-DZ_DEFINE_OP (Mul, mul, mul_forward, mul_backward)
+DZ_DEFINE_OP (Mul, mul, mul_compute, mul_gradient, mul_backward)
 
 /* Div: y = a / b;  ga = gy / b, gb = -gy * a / b^2 */
-static GPtrArray *
-div_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, GError **error)
+static DzArray *
+div_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_div (dz_op_x (xs, 0), dz_op_x (xs, 1), error));
+  return dz_array_div (xs[0], xs[1], error);
+}
+
+static void
+div_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_array_div (gy, xs[1], NULL);
+  gxs[1] = dz_kernel_div_grad_b (gy, xs[0], xs[1]);
 }
 
 static GPtrArray *
@@ -82,52 +115,70 @@ div_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, ga, gb);
 }
 
-DZ_DEFINE_OP (Div, div, div_forward, div_backward)
+DZ_DEFINE_OP (Div, div, div_compute, div_gradient, div_backward)
 
 /* Neg: y = -x;  gx = -gy */
-static GPtrArray *
-neg_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+neg_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_neg (dz_op_x (xs, 0)));
+  return dz_array_neg (xs[0]);
+}
+
+static void
+neg_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_array_neg (gy);
 }
 
 static GPtrArray *
-neg_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+neg_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   return dz_op_grads (1, dz_neg (dz_op_gy (gys)));
 }
 
-DZ_DEFINE_OP (Neg, neg, neg_forward, neg_backward)
+DZ_DEFINE_OP (Neg, neg, neg_compute, neg_gradient, neg_backward)
 
 /* AddScalar: y = x + c;  gx = gy */
-static GPtrArray *
-add_scalar_forward (DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+add_scalar_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_add_scalar (dz_op_x (xs, 0), dz_op_constant (self)));
+  return dz_array_add_scalar (xs[0], c);
+}
+
+static void
+pass_through_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = g_object_ref (gy);
 }
 
 static GPtrArray *
-add_scalar_backward (G_GNUC_UNUSED DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+add_scalar_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   return dz_op_grads (1, g_object_ref (dz_op_gy (gys)));
 }
 
-DZ_DEFINE_OP (AddScalar, add_scalar, add_scalar_forward, add_scalar_backward)
+DZ_DEFINE_OP (AddScalar, add_scalar, add_scalar_compute, pass_through_gradient, add_scalar_backward)
 
 /* MulScalar: y = x * c;  gx = gy * c */
-static GPtrArray *
-mul_scalar_forward (DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+mul_scalar_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_scale (dz_op_x (xs, 0), dz_op_constant (self)));
+  return dz_array_scale (xs[0], c);
+}
+
+static void
+mul_scalar_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_array_scale (gy, c);
 }
 
 static GPtrArray *
-mul_scalar_backward (DzFunction *self, GPtrArray *gys, G_GNUC_UNUSED GError **error)
+mul_scalar_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   return dz_op_grads (1, dz_mul_scalar (dz_op_gy (gys), dz_op_constant (self)));
 }
 
-DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_forward, mul_scalar_backward)
+DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_compute, mul_scalar_gradient, mul_scalar_backward)
 
 /**
  * dz_add:

@@ -16,10 +16,16 @@ op_output (DzFunction *self)
 }
 
 /* Square: y = x^2;  gx = gy * 2x */
-static GPtrArray *
-square_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+square_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_square (dz_op_x (xs, 0)));
+  return dz_array_square (xs[0]);
+}
+
+static void
+square_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_kernel_mul_scaled (gy, xs[0], 2.0);
 }
 
 static GPtrArray *
@@ -30,13 +36,19 @@ square_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), two_x, error));
 }
 
-DZ_DEFINE_OP (Square, square, square_forward, square_backward)
+DZ_DEFINE_OP (Square, square, square_compute, square_gradient, square_backward)
 
 /* Exp: y = e^x;  gx = gy * y */
-static GPtrArray *
-exp_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+exp_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_exp (dz_op_x (xs, 0)));
+  return dz_array_exp (xs[0]);
+}
+
+static void
+exp_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = y ? dz_kernel_mul_scaled (gy, y, 1.0) : dz_kernel_mul_exp (gy, xs[0]);
 }
 
 static GPtrArray *
@@ -49,13 +61,19 @@ exp_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), y, error));
 }
 
-DZ_DEFINE_OP (Exp, exp, exp_forward, exp_backward)
+DZ_DEFINE_OP (Exp, exp, exp_compute, exp_gradient, exp_backward)
 
 /* Log: y = ln x;  gx = gy / x */
-static GPtrArray *
-log_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+log_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_log (dz_op_x (xs, 0)));
+  return dz_array_log (xs[0]);
+}
+
+static void
+log_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_array_div (gy, xs[0], NULL);
 }
 
 static GPtrArray *
@@ -64,13 +82,19 @@ log_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_div (dz_op_gy (gys), dz_op_input (self, 0), error));
 }
 
-DZ_DEFINE_OP (Log, log, log_forward, log_backward)
+DZ_DEFINE_OP (Log, log, log_compute, log_gradient, log_backward)
 
 /* Sin: y = sin x;  gx = gy * cos x */
-static GPtrArray *
-sin_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+sin_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_sin (dz_op_x (xs, 0)));
+  return dz_array_sin (xs[0]);
+}
+
+static void
+sin_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_kernel_mul_cos (gy, xs[0], 1.0);
 }
 
 static GPtrArray *
@@ -81,13 +105,19 @@ sin_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), cos_x, error));
 }
 
-DZ_DEFINE_OP (Sin, sin, sin_forward, sin_backward)
+DZ_DEFINE_OP (Sin, sin, sin_compute, sin_gradient, sin_backward)
 
 /* Cos: y = cos x;  gx = -gy * sin x */
-static GPtrArray *
-cos_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+cos_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_cos (dz_op_x (xs, 0)));
+  return dz_array_cos (xs[0]);
+}
+
+static void
+cos_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_kernel_mul_sin (gy, xs[0], -1.0);
 }
 
 static GPtrArray *
@@ -99,13 +129,21 @@ cos_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), minus_sin_x, error));
 }
 
-DZ_DEFINE_OP (Cos, cos, cos_forward, cos_backward)
+DZ_DEFINE_OP (Cos, cos, cos_compute, cos_gradient, cos_backward)
 
 /* Tanh: y = tanh x;  gx = gy * (1 - y^2) */
-static GPtrArray *
-tanh_forward (G_GNUC_UNUSED DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+tanh_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_tanh (dz_op_x (xs, 0)));
+  return dz_array_tanh (xs[0]);
+}
+
+static void
+tanh_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  g_autoptr(DzArray) recomputed = y ? NULL : dz_array_tanh (xs[0]);
+
+  gxs[0] = dz_kernel_tanh_grad (gy, y ? y : recomputed);
 }
 
 static GPtrArray *
@@ -124,13 +162,19 @@ tanh_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), one_minus_y2, error));
 }
 
-DZ_DEFINE_OP (Tanh, tanh, tanh_forward, tanh_backward)
+DZ_DEFINE_OP (Tanh, tanh, tanh_compute, tanh_gradient, tanh_backward)
 
 /* Pow: y = x^c;  gx = gy * c x^(c-1) */
-static GPtrArray *
-pow_forward (DzFunction *self, GPtrArray *xs, G_GNUC_UNUSED GError **error)
+static DzArray *
+pow_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_op_result (dz_array_pow (dz_op_x (xs, 0), dz_op_constant (self)));
+  return dz_array_pow (xs[0], c);
+}
+
+static void
+pow_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+{
+  gxs[0] = dz_kernel_pow_grad (gy, xs[0], c);
 }
 
 static GPtrArray *
@@ -143,7 +187,7 @@ pow_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), dydx, error));
 }
 
-DZ_DEFINE_OP (Pow, pow, pow_forward, pow_backward)
+DZ_DEFINE_OP (Pow, pow, pow_compute, pow_gradient, pow_backward)
 
 /**
  * dz_square:
