@@ -274,7 +274,7 @@ run_backward (DzVariable   *root,
 
       for (guint i = 0; i < gxs->len; i++)
         {
-          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
+          DzVariable *input = fpriv->inputs[i];
           DzFunction *creator = dz_variable_get_priv (input)->creator;
 
           if (!accumulate_grad (store, input, g_ptr_array_index (gxs, i), create_graph, error))
@@ -399,9 +399,9 @@ function_gradient (DzFunction  *function,
     {
       /* Built-ins have one output; their kernels need every input's data
        * and the output gradient to have one shape. */
-      for (guint i = 0; i < fpriv->inputs->len; i++)
+      for (guint i = 0; i < fpriv->n_inputs; i++)
         {
-          DzArray *x = dz_variable_get_priv (g_ptr_array_index (fpriv->inputs, i))->data;
+          DzArray *x = dz_variable_get_priv (fpriv->inputs[i])->data;
 
           if (x == NULL || !dz_array_same_shape (x, gys[0]))
             {
@@ -455,7 +455,7 @@ run_backward_arrays (DzVariable  *root,
     {
       g_autoptr(DzFunction) function = heap_pop (&heap);
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
-      guint n_out = fpriv->n_outputs, n_in = fpriv->inputs->len;
+      guint n_out = fpriv->n_outputs, n_in = fpriv->n_inputs;
       DzVariable *outputs_stack[4], **outputs;
       DzArray *gys_stack[4], **gys, *ys_stack[4], **ys, *gxs_stack[4], **gxs;
 
@@ -481,7 +481,7 @@ run_backward_arrays (DzVariable  *root,
 
       for (guint i = 0; ok && i < n_in; i++)
         {
-          DzVariable *input = g_ptr_array_index (fpriv->inputs, i);
+          DzVariable *input = fpriv->inputs[i];
           DzFunction *creator = dz_variable_get_priv (input)->creator;
 
           ok = pending_add (pass, input, g_steal_pointer (&gxs[i]), error);

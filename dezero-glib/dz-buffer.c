@@ -26,6 +26,11 @@
  * cache of freed blocks spares the page faults of mapping fresh memory for
  * each array, which dominate loops over arrays of this size. */
 #define LARGE_BUFFER_BYTES (64 * 1024)
+/* From this size on, blocks are aligned to and advised for transparent huge
+ * pages: 512 times fewer page faults on first touch, which is most of the
+ * cost of a fresh 80 MB result (NumPy does the same). */
+#define HUGE_PAGE_BYTES (2 * 1024 * 1024)
+#define HUGE_BUFFER_BYTES (4 * 1024 * 1024)
 #define CACHE_MAX_BLOCKS 32
 #define CACHE_MAX_BYTES (64 * 1024 * 1024)
 
@@ -43,9 +48,40 @@ static gsize cache_bytes;
 static gsize
 mapped_size (gsize n_values)
 {
-  gsize page = (gsize) sysconf (_SC_PAGESIZE);
+  gsize bytes = n_values * sizeof (double);
+  gsize page = bytes >= HUGE_BUFFER_BYTES ? HUGE_PAGE_BYTES : (gsize) sysconf (_SC_PAGESIZE);
 
-  return (n_values * sizeof (double) + page - 1) / page * page;
+  return (bytes + page - 1) / page * page;
+}
+
+/* A fresh mapping of @bytes (a multiple of the page size used for it). */
+static void *
+map_block (gsize bytes)
+{
+  guint8 *block, *aligned;
+  gsize slack;
+
+  if (bytes < HUGE_BUFFER_BYTES)
+    {
+      block = mmap (NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+      return block == MAP_FAILED ? NULL : block;
+    }
+
+  /* Over-map by one huge page and trim, so the block starts on one. */
+  block = mmap (NULL, bytes + HUGE_PAGE_BYTES, PROT_READ | PROT_WRITE,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (block == MAP_FAILED)
+    return NULL;
+  aligned = (guint8 *) (((guintptr) block + HUGE_PAGE_BYTES - 1) & ~(guintptr) (HUGE_PAGE_BYTES - 1));
+  slack = aligned - block;
+  if (slack > 0)
+    munmap (block, slack);
+  if (HUGE_PAGE_BYTES - slack > 0)
+    munmap (aligned + bytes, HUGE_PAGE_BYTES - slack);
+#ifdef MADV_HUGEPAGE
+  madvise (aligned, bytes, MADV_HUGEPAGE);
+#endif
+  return aligned;
 }
 
 static void *
@@ -132,9 +168,8 @@ dz_buffer_alloc (gsize    n_values,
         return buffer;
 
       /* Pages are aligned far beyond DZ_BUFFER_ALIGNMENT. */
-      buffer = mmap (NULL, bytes, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-      if (buffer != MAP_FAILED)
+      buffer = map_block (bytes);
+      if (buffer != NULL)
         return buffer;
 
       g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,

@@ -57,9 +57,9 @@ append_function (GString    *dot,
   append_escaped (dot, dz_function_get_name (function));
   g_string_append (dot, "\", color=lightblue, style=filled, shape=box]\n");
 
-  for (guint i = 0; i < priv->inputs->len; i++)
+  for (guint i = 0; i < priv->n_inputs; i++)
     g_string_append_printf (dot, "%" G_GUINTPTR_FORMAT " -> %" G_GUINTPTR_FORMAT "\n",
-                            (guintptr) g_ptr_array_index (priv->inputs, i), (guintptr) function);
+                            (guintptr) priv->inputs[i], (guintptr) function);
   for (guint i = 0; i < priv->n_outputs; i++)
     {
       g_autoptr(DzVariable) output = dz_function_ref_output (function, i);
@@ -109,12 +109,12 @@ dz_variable_to_dot (DzVariable *self,
   while (pending->len > 0)
     {
       DzFunction *function = g_ptr_array_steal_index (pending, pending->len - 1);
-      GPtrArray *inputs = dz_function_get_priv (function)->inputs;
+      DzFunctionPrivate *fpriv = dz_function_get_priv (function);
 
       append_function (dot, function);
-      for (guint i = 0; i < inputs->len; i++)
+      for (guint i = 0; i < fpriv->n_inputs; i++)
         {
-          DzVariable *input = g_ptr_array_index (inputs, i);
+          DzVariable *input = fpriv->inputs[i];
           DzFunction *input_creator = dz_variable_get_priv (input)->creator;
 
           append_variable (dot, input, verbose);

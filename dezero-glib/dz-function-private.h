@@ -27,7 +27,13 @@ typedef struct
 
 typedef struct
 {
-  GPtrArray *inputs;
+  /* Inputs, held strongly; two inline slots cover nearly every function.
+   * The GPtrArray that dz_function_get_inputs() hands out is built only
+   * when asked for. */
+  DzVariable **inputs;
+  guint n_inputs;
+  DzVariable *inline_inputs[2];
+  GPtrArray *inputs_view;
   DzOutputSlot *outputs;
   guint n_outputs;
   gint outputs_lock;

@@ -82,9 +82,10 @@ dz_function_dispose (GObject *object)
   DzFunctionPrivate *priv = dz_function_get_priv (DZ_FUNCTION (object));
 
   /* Inputs head the rest of the graph: release them iteratively. */
-  while (priv->inputs->len > 0)
+  g_clear_pointer (&priv->inputs_view, g_ptr_array_unref);
+  while (priv->n_inputs > 0)
     {
-      gpointer input = g_ptr_array_steal_index_fast (priv->inputs, priv->inputs->len - 1);
+      gpointer input = priv->inputs[--priv->n_inputs];
 
       dz_unhold (input);
       dz_release (input);
@@ -108,7 +109,8 @@ dz_function_finalize (GObject *object)
       g_free (priv->outputs[i].shape);
   if (priv->outputs != &priv->inline_output)
     g_free (priv->outputs);
-  g_ptr_array_unref (priv->inputs);
+  if (priv->inputs != priv->inline_inputs)
+    g_free (priv->inputs);
 
   G_OBJECT_CLASS (dz_function_parent_class)->finalize (object);
 }
@@ -129,7 +131,7 @@ static void
 dz_function_init (DzFunction *self)
 {
   dz_live_inc (DZ_LIVE_FUNCTION);
-  dz_function_get_priv (self)->inputs = g_ptr_array_new ();
+  dz_function_get_priv (self)->inputs = dz_function_get_priv (self)->inline_inputs;
   dz_scope_track_new (self);
 }
 
@@ -340,14 +342,17 @@ dz_function_record (DzFunction  *self,
   int generation = 0;
 
   priv->called = TRUE;
+  if (n_inputs > G_N_ELEMENTS (priv->inline_inputs))
+    priv->inputs = g_new (DzVariable *, n_inputs);
   for (guint i = 0; i < n_inputs; i++)
     {
       DzVariable *input = g_object_ref (inputs[i]);
 
       generation = MAX (generation, dz_variable_get_priv (input)->generation);
       dz_hold (input);
-      g_ptr_array_add (priv->inputs, input);
+      priv->inputs[i] = input;
     }
+  priv->n_inputs = n_inputs;
   priv->generation = generation;
 
   priv->n_outputs = n_outputs;
@@ -488,18 +493,18 @@ dz_function_run_backward (DzFunction  *self,
     g_clear_error (&local_error);
 
   items = steal_elements (result, &n_items);
-  if (n_items != priv->inputs->len)
+  if (n_items != priv->n_inputs)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
                    "%s.backward returned %" G_GSIZE_FORMAT " gradients for %u inputs",
-                   dz_function_get_name (self), n_items, priv->inputs->len);
+                   dz_function_get_name (self), n_items, priv->n_inputs);
       free_elements (items, n_items);
       return NULL;
     }
 
   for (gsize i = 0; i < n_items; i++)
     {
-      DzArray *x = dz_variable_get_priv (g_ptr_array_index (priv->inputs, i))->data;
+      DzArray *x = dz_variable_get_priv (priv->inputs[i])->data;
       DzArray *gx;
       g_autofree char *gx_shape = NULL;
       g_autofree char *x_shape = NULL;
@@ -559,9 +564,25 @@ dz_function_run_backward (DzFunction  *self,
 GPtrArray *
 dz_function_get_inputs (DzFunction *self)
 {
+  DzFunctionPrivate *priv;
+  GPtrArray *view;
+
   g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
 
-  return dz_function_get_priv (self)->inputs;
+  priv = dz_function_get_priv (self);
+  view = g_atomic_pointer_get (&priv->inputs_view);
+  if (view != NULL)
+    return view;
+
+  view = g_ptr_array_sized_new (priv->n_inputs);
+  for (guint i = 0; i < priv->n_inputs; i++)
+    g_ptr_array_add (view, priv->inputs[i]);
+  if (!g_atomic_pointer_compare_and_exchange (&priv->inputs_view, NULL, view))
+    {
+      g_ptr_array_unref (view);
+      view = g_atomic_pointer_get (&priv->inputs_view);
+    }
+  return view;
 }
 
 /**
@@ -575,7 +596,7 @@ dz_function_get_n_inputs (DzFunction *self)
 {
   g_return_val_if_fail (DZ_IS_FUNCTION (self), 0);
 
-  return dz_function_get_priv (self)->inputs->len;
+  return dz_function_get_priv (self)->n_inputs;
 }
 
 /**
@@ -593,9 +614,9 @@ dz_function_get_input (DzFunction *self,
 
   g_return_val_if_fail (DZ_IS_FUNCTION (self), NULL);
   priv = dz_function_get_priv (self);
-  g_return_val_if_fail (index < priv->inputs->len, NULL);
+  g_return_val_if_fail (index < priv->n_inputs, NULL);
 
-  return g_ptr_array_index (priv->inputs, index);
+  return priv->inputs[index];
 }
 
 /**

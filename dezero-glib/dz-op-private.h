@@ -84,7 +84,7 @@ static inline DzVariable *
 dz_op_input (DzFunction *self,
              guint       i)
 {
-  return g_ptr_array_index (dz_function_get_priv (self)->inputs, i);
+  return dz_function_get_priv (self)->inputs[i];
 }
 
 /* Wraps gradients as the (transfer full) result of backward; takes

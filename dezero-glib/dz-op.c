@@ -149,11 +149,11 @@ dz_op_gradient (DzFunction  *self,
                 DzArray     *gy,
                 DzArray    **gxs)
 {
-  GPtrArray *inputs = dz_function_get_priv (self)->inputs;
+  DzFunctionPrivate *priv = dz_function_get_priv (self);
   DzArray *xs[2];
 
-  for (guint i = 0; i < inputs->len && i < 2; i++)
-    xs[i] = dz_variable_get_priv (g_ptr_array_index (inputs, i))->data;
+  for (guint i = 0; i < priv->n_inputs && i < 2; i++)
+    xs[i] = dz_variable_get_priv (priv->inputs[i])->data;
 
   DZ_OP_GET_CLASS (self)->gradient (dz_op_constant (self), xs, y, gy, gxs);
 }

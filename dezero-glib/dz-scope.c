@@ -63,27 +63,20 @@ G_DEFINE_FINAL_TYPE (DzScope, dz_scope, G_TYPE_OBJECT)
 
 static _Thread_local DzScope *innermost;
 
-static gint *
-holders_of (gpointer object)
+gint *
+dz_holders_of (gpointer object)
 {
-  if (DZ_IS_ARRAY (object))
+  GType type = G_OBJECT_TYPE (object);
+
+  /* DzArray is final: an exact match. Variables and functions may be
+   * subclassed, so the slow test is kept for what is neither. */
+  if (type == DZ_TYPE_ARRAY)
     return &((DzArray *) object)->holders;
-  if (DZ_IS_VARIABLE (object))
+  if (type == DZ_TYPE_VARIABLE || DZ_IS_VARIABLE (object))
     return &dz_variable_get_priv (object)->holders;
   return &dz_function_get_priv (object)->holders;
 }
 
-void
-dz_hold (gpointer object)
-{
-  g_atomic_int_inc (holders_of (object));
-}
-
-void
-dz_unhold (gpointer object)
-{
-  (void) g_atomic_int_dec_and_test (holders_of (object));
-}
 
 void
 dz_scope_track_new (gpointer object)
@@ -196,7 +189,7 @@ dz_scope_is_open (DzScope *self)
 static gboolean
 is_held (gpointer object)
 {
-  return g_atomic_int_get (holders_of (object)) > 0;
+  return g_atomic_int_get (dz_holders_of (object)) > 0;
 }
 
 /**
