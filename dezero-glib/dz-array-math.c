@@ -12,6 +12,32 @@
 #include "dz-error.h"
 #include "dz-kernels-private.h"
 
+/* glibc's libmvec has SIMD versions of these: with the declarations below
+ * and -fopenmp-simd, the kernels' loops call them (AVX-512: 8 values per
+ * call, about four times faster than the scalar functions, within 4 ulp). */
+#pragma omp declare simd notinbranch
+extern double exp (double);
+#pragma omp declare simd notinbranch
+extern double log (double);
+#pragma omp declare simd notinbranch
+extern double sin (double);
+#pragma omp declare simd notinbranch
+extern double cos (double);
+#pragma omp declare simd notinbranch
+extern double tanh (double);
+#pragma omp declare simd notinbranch
+extern double pow (double, double);
+
+/* Kernels calling libm are built for AVX-512, AVX2 and the baseline; the
+ * loader picks one for the CPU at hand. */
+#ifdef DZ_HAVE_TARGET_CLONES
+# define DZ_VECTOR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
+#else
+# define DZ_VECTOR_CLONES
+#endif
+
+#define DZ_SIMD_LOOP _Pragma ("omp simd")
+
 static gboolean
 check_same_shape (DzArray     *a,
                   DzArray     *b,
@@ -54,6 +80,7 @@ check_same_shape (DzArray     *a,
       double *restrict z = out->data;                                         \
       const gsize n = out->size;                                              \
                                                                               \
+      DZ_SIMD_LOOP                                                            \
       for (gsize i = 0; i < n; i++)                                           \
         z[i] = (expr);                                                        \
     }                                                                         \
@@ -61,7 +88,10 @@ check_same_shape (DzArray     *a,
   }
 
 #define DEFINE_UNARY_WITH(name, param_type, param, expr)                      \
-  DzArray *                                                                   \
+  DEFINE_UNARY_WITH_ATTR (name, param_type, param, expr, )
+
+#define DEFINE_UNARY_WITH_ATTR(name, param_type, param, expr, attr)           \
+  attr DzArray *                                                              \
   dz_array_##name (DzArray *a, param_type param)                              \
   {                                                                           \
     DzArray *out;                                                             \
@@ -74,6 +104,7 @@ check_same_shape (DzArray     *a,
       double *restrict z = out->data;                                         \
       const gsize n = out->size;                                              \
                                                                               \
+      DZ_SIMD_LOOP                                                            \
       for (gsize i = 0; i < n; i++)                                           \
         z[i] = (expr);                                                        \
     }                                                                         \
@@ -82,6 +113,9 @@ check_same_shape (DzArray     *a,
 
 #define DEFINE_UNARY(name, expr) \
   DEFINE_UNARY_WITH (name, G_GNUC_UNUSED gpointer, unused_, expr)
+
+#define DEFINE_VECTOR_UNARY(name, expr) \
+  DEFINE_UNARY_WITH_ATTR (name, G_GNUC_UNUSED gpointer, unused_, expr, DZ_VECTOR_CLONES)
 
 /**
  * dz_array_add:
@@ -132,12 +166,12 @@ DEFINE_BINARY (div, "divide", x[i] / y[i])
  * serves both kinds; the public wrappers below hide it. */
 static DEFINE_UNARY (neg_, -x[i])
 static DEFINE_UNARY (square_, x[i] * x[i])
-static DEFINE_UNARY (exp_, exp (x[i]))
-static DEFINE_UNARY (log_, log (x[i]))
-static DEFINE_UNARY (sin_, sin (x[i]))
-static DEFINE_UNARY (cos_, cos (x[i]))
-static DEFINE_UNARY (tanh_, tanh (x[i]))
-static DEFINE_UNARY_WITH (pow_any, double, exponent, pow (x[i], exponent))
+static DEFINE_VECTOR_UNARY (exp_, exp (x[i]))
+static DEFINE_VECTOR_UNARY (log_, log (x[i]))
+static DEFINE_VECTOR_UNARY (sin_, sin (x[i]))
+static DEFINE_VECTOR_UNARY (cos_, cos (x[i]))
+static DEFINE_VECTOR_UNARY (tanh_, tanh (x[i]))
+static DEFINE_UNARY_WITH_ATTR (pow_any, double, exponent, pow (x[i], exponent), DZ_VECTOR_CLONES)
 static DEFINE_UNARY_WITH (scale_, double, factor, x[i] * factor)
 static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
 
@@ -305,7 +339,10 @@ dz_array_allclose (DzArray *a,
 /* Fused kernels for gradients (dz-kernels-private.h). */
 
 #define DEFINE_FUSED2(name, expr)                                             \
-  DzArray *                                                                   \
+  DEFINE_FUSED2_ATTR (name, expr, )
+
+#define DEFINE_FUSED2_ATTR(name, expr, attr)                                  \
+  attr DzArray *                                                              \
   dz_kernel_##name (DzArray *a, DzArray *b, double c)                         \
   {                                                                           \
     DzArray *out = dz_array_new_uninitialized_like (a);                       \
@@ -314,16 +351,17 @@ dz_array_allclose (DzArray *a,
     double *restrict z = out->data;                                           \
     const gsize n = out->size;                                                \
                                                                               \
+    DZ_SIMD_LOOP                                                              \
     for (gsize i = 0; i < n; i++)                                             \
       z[i] = (expr);                                                          \
     return out;                                                               \
   }
 
 DEFINE_FUSED2 (mul_scaled, x[i] * y[i] * c)
-DEFINE_FUSED2 (mul_cos, c * x[i] * cos (y[i]))
-DEFINE_FUSED2 (mul_sin, c * x[i] * sin (y[i]))
+DEFINE_FUSED2_ATTR (mul_cos, c * x[i] * cos (y[i]), DZ_VECTOR_CLONES)
+DEFINE_FUSED2_ATTR (mul_sin, c * x[i] * sin (y[i]), DZ_VECTOR_CLONES)
 static DzArray *dz_kernel_pow_grad_ (DzArray *a, DzArray *b, double c);
-DEFINE_FUSED2 (pow_grad_, x[i] * c * pow (y[i], c - 1.0))
+DEFINE_FUSED2_ATTR (pow_grad_, x[i] * c * pow (y[i], c - 1.0), DZ_VECTOR_CLONES)
 
 DzArray *
 dz_kernel_pow_grad (DzArray *gy, DzArray *x, double c)
@@ -346,7 +384,7 @@ dz_kernel_tanh_grad (DzArray *gy, DzArray *y_array)
   return out;
 }
 
-DzArray *
+DZ_VECTOR_CLONES DzArray *
 dz_kernel_mul_exp (DzArray *gy, DzArray *x_array)
 {
   DzArray *out = dz_array_new_uninitialized_like (gy);
@@ -354,6 +392,7 @@ dz_kernel_mul_exp (DzArray *gy, DzArray *x_array)
   const double *restrict x = x_array->data;
   double *restrict z = out->data;
 
+  DZ_SIMD_LOOP
   for (gsize i = 0; i < out->size; i++)
     z[i] = g[i] * exp (x[i]);
   return out;

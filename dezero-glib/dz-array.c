@@ -752,3 +752,21 @@ dz_array_to_string (DzArray *self)
   format_axis (str, self, 0, 0, strides, self->size > SUMMARY_THRESHOLD, all_integral);
   return g_string_free (str, FALSE);
 }
+
+/**
+ * dz_array_trim_cache:
+ *
+ * Returns to the system the memory of freed large arrays that dezero-glib
+ * keeps for reuse.
+ *
+ * Arrays of 64 KiB and more are mapped outside the malloc heap, and up to
+ * 128 MiB of freed ones are kept, so that a loop allocating arrays of the
+ * same shape reuses memory instead of taking page faults on fresh pages
+ * (which costs more than the arithmetic itself). Call this after a phase
+ * of large computations to give that memory back.
+ */
+void
+dz_array_trim_cache (void)
+{
+  dz_buffer_trim ();
+}

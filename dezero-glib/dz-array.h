@@ -94,4 +94,7 @@ char         *dz_array_shape_to_string (DzArray        *self);
 DZ_AVAILABLE_IN_ALL
 char         *dz_array_to_string       (DzArray        *self);
 
+DZ_AVAILABLE_IN_ALL
+void          dz_array_trim_cache      (void);
+
 G_END_DECLS

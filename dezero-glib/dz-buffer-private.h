@@ -13,5 +13,6 @@ double *dz_buffer_alloc (gsize    n_values,
                          GError **error);
 void    dz_buffer_free  (double  *buffer,
                          gsize    n_values);
+void    dz_buffer_trim  (void);
 
 G_END_DECLS

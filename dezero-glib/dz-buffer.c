@@ -32,7 +32,7 @@
 #define HUGE_PAGE_BYTES (2 * 1024 * 1024)
 #define HUGE_BUFFER_BYTES (4 * 1024 * 1024)
 #define CACHE_MAX_BLOCKS 32
-#define CACHE_MAX_BYTES (64 * 1024 * 1024)
+#define CACHE_MAX_BYTES (128 * 1024 * 1024)
 
 typedef struct
 {
@@ -111,7 +111,7 @@ give_back (void  *block,
   void *evicted = NULL;
   gsize evicted_bytes = 0;
 
-  if (bytes > CACHE_MAX_BYTES / 4)
+  if (bytes > CACHE_MAX_BYTES)
     {
       munmap (block, bytes);
       return;
@@ -202,4 +202,18 @@ dz_buffer_free (double *buffer,
     give_back (buffer, mapped_size (n_values));
   else
     free (buffer);
+}
+
+/* Unmaps every cached block: see dz_array_trim_cache(). */
+void
+dz_buffer_trim (void)
+{
+  g_mutex_lock (&cache_lock);
+  while (cache_len > 0)
+    {
+      cache_len--;
+      munmap (cache[cache_len].block, cache[cache_len].bytes);
+    }
+  cache_bytes = 0;
+  g_mutex_unlock (&cache_lock);
 }

@@ -298,6 +298,29 @@ test_to_string (void)
   g_assert_cmpstr (ls, ==, "[0. 0. 0. ... 0. 0. 0.]");
 }
 
+/* Large arrays reuse freed memory; trimming returns it, and new arrays
+ * are right either way. */
+static void
+test_large_reuse_and_trim (void)
+{
+  const gsize shape[] = { 3 * 1024 * 1024 };
+
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(DzArray) a = dz_array_new_full (shape, 1, round + 1.0, NULL);
+      g_autoptr(DzArray) b = dz_array_scale (a, 2.0);
+
+      g_assert_cmpfloat (dz_array_get_value (b, shape[0] - 1), ==, 2.0 * (round + 1));
+      g_assert_cmpfloat (dz_array_sum (b), ==, 2.0 * (round + 1) * shape[0]);
+      if (round == 1)
+        {
+          g_clear_object (&b);
+          dz_array_trim_cache ();
+        }
+    }
+  dz_array_trim_cache ();
+}
+
 static void
 test_precondition (void)
 {
@@ -330,6 +353,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/array/math", test_math);
   g_test_add_func ("/array/allclose-nan", test_allclose_nan);
   g_test_add_func ("/array/to-string", test_to_string);
+  g_test_add_func ("/array/large-reuse-and-trim", test_large_reuse_and_trim);
   g_test_add_func ("/array/precondition", test_precondition);
 
   return g_test_run ();

@@ -1,0 +1,294 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+"""Runs every benchmark case for every implementation, alternating
+implementations within each round, each run in a dedicated process, and
+prints medians and ratios; writes bench/results.md and bench/results.png.
+
+    bench/run.py [--rounds N] [--quick] [--build DIR]
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OURS = ["c", "python-gi", "gjs"]
+THEIRS = ["numpy-dezero", "torch"]
+
+
+def cases(quick):
+    """(label, runner case, args, implementations, rounds) in run order."""
+    scale = 10 if quick else 1
+    all_impls = OURS + THEIRS
+    seed = ["seed", 1000 // scale, 100000]
+    result = [
+        ("seed-fwd", seed[:1], seed[1:] + [0], all_impls, None),
+        ("seed-fwd-bwd", seed[:1], seed[1:] + [1], all_impls, None),
+        ("chain-1e5", ["chain"], [100000 // scale], all_impls, None),
+        ("depth-1e6", ["chain"], [1000000 // scale], ["c", "python-gi", "numpy-dezero", "torch"], 1),
+        ("elementwise-1e7", ["elementwise"], [10000000 // scale, 5], all_impls, None),
+    ]
+    # Scaling: graph nodes 10^3 .. 10^6. Slow implementations stop earlier.
+    for nodes in (1000, 10000, 100000, 1000000):
+        impls = ["c", "torch", "numpy-dezero", "python-gi"] if nodes <= 100000 else ["c", "torch", "python-gi"]
+        if nodes <= 100000:
+            impls.append("gjs")
+        result.append((f"ladder-{nodes:.0e}".replace("+0", ""), ["ladder"], [nodes // 4 // scale or 1],
+                       impls, 1))
+    for n in (1000, 10000, 30000, 100000):
+        impls = ["c", "torch", "python-gi"] + (["numpy-dezero"] if n <= 30000 else [])
+        result.append((f"fan-{n}", ["fan"], [n // scale or 1], impls, 1))
+    return result
+
+
+def command(impl, case, args, build):
+    argv = [str(a) for a in case + args]
+    if impl == "c":
+        return [os.path.join(build, "bench", "bench-dz")] + argv
+    if impl == "gjs":
+        return ["gjs", "-m", os.path.join(HERE, "runner.js")] + argv
+    return ["/usr/bin/python3", os.path.join(HERE, "runners.py"), impl] + argv
+
+
+def run_one(impl, case, args, build, env):
+    proc = subprocess.run(command(impl, case, args, build), env=env, capture_output=True,
+                          text=True, timeout=900)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{impl} {case} {args}: {proc.stderr.strip()[-500:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def torch_available():
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import torch"], capture_output=True)
+    return probe.returncode == 0
+
+
+def versions(env):
+    def out(argv):
+        try:
+            return subprocess.run(argv, capture_output=True, text=True, env=env).stdout.strip()
+        except OSError:
+            return "n/a"
+    py = "import numpy, gi; print(numpy.__version__, gi.__version__)"
+    numpy_v, gi_v = out(["/usr/bin/python3", "-c", py]).split()
+    return {
+        "numpy": numpy_v, "pygobject": gi_v,
+        "torch": out(["/usr/bin/python3", "-c", "import torch; print(torch.__version__)"]) or "absent",
+        "gjs": out(["gjs", "--version"]),
+        "python": platform.python_version(),
+        "cpu": out(["sh", "-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]),
+        "cores": str(os.cpu_count()),
+    }
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="sizes divided by 10 (a smoke run)")
+    parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    args = parser.parse_args()
+
+    env = dict(os.environ)
+    lib = os.path.join(args.build, "dezero-glib")
+    env["GI_TYPELIB_PATH"] = lib + ":" + env.get("GI_TYPELIB_PATH", "")
+    env["LD_LIBRARY_PATH"] = lib + ":" + env.get("LD_LIBRARY_PATH", "")
+    env["PYTHONPATH"] = os.path.join(ROOT, "bindings", "python") + ":" + env.get("PYTHONPATH", "")
+    # Single-threaded everywhere, as the comparison requires.
+    env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
+    have_torch = torch_available()
+
+    results = {}
+    started = time.time()
+    for label, case, case_args, impls, rounds in cases(args.quick):
+        impls = [i for i in impls if i != "torch" or have_torch]
+        for r in range(rounds or args.rounds):
+            # Alternate: a different implementation starts each round.
+            order = impls[r % len(impls):] + impls[:r % len(impls)]
+            for impl in order:
+                res = run_one(impl, case, case_args, args.build, env)
+                results.setdefault(label, {}).setdefault(impl, []).append(res)
+                print(f"  {label:16s} {impl:13s} fwd {res['forward_s']*1e3:9.2f} ms  "
+                      f"bwd {res['backward_s']*1e3:9.2f} ms  peak {res['peak_rss_kib']/1024:7.1f} MiB",
+                      file=sys.stderr, flush=True)
+
+    report = render(results, versions(env), args, time.time() - started, have_torch)
+    print(report)
+    with open(os.path.join(HERE, "results.md"), "w") as f:
+        f.write(report)
+    with open(os.path.join(HERE, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    chart(results, os.path.join(HERE, "results.png"))
+
+
+def med(runs, key):
+    return statistics.median(r[key] for r in runs)
+
+
+def summary(runs):
+    fwd, bwd = med(runs, "forward_s"), med(runs, "backward_s")
+    peak = med(runs, "peak_rss_kib") / 1024
+    return {"fwd": fwd, "bwd": bwd, "total": fwd + bwd, "peak": peak,
+            "peak_net": peak - med(runs, "baseline_rss_kib") / 1024,
+            "live": runs[-1].get("live"), "runs": runs}
+
+
+def render(results, ver, args, elapsed, have_torch):
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in results.items()}
+    lines = ["# dezero-glib benchmarks", "",
+             f"`bench/run.py --rounds {args.rounds}{' --quick' if args.quick else ''}`, "
+             f"{elapsed:.0f} s. Medians over rounds (scaling rows: one round). "
+             "Each run is its own process; implementations alternate within a round.", "",
+             "Versions: " + ", ".join(f"{k} {v}" for k, v in ver.items()), "",
+             "Random data is generated once per process before timing (no generator in the timed "
+             "part). PyTorch runs float64 on one thread (`torch.set_num_threads(1)`). "
+             "\"numpy-dezero\" is DeZero's step-17 algorithm on NumPy (`bench/numpy_dezero.py`). "
+             "Peak RSS is VmHWM of the process; \"net\" subtracts its RSS after imports and "
+             "data generation.", ""]
+    if not have_torch:
+        lines += ["**PyTorch is not installed: its columns are missing.**", ""]
+
+    lines += ["## Times and memory", "",
+              "| case | impl | forward ms | backward ms | total ms | peak MiB | net MiB | live at end |",
+              "|---|---|---:|---:|---:|---:|---:|---|"]
+    for label, by_impl in s.items():
+        for impl, v in by_impl.items():
+            extra = ""
+            if label == "elementwise-1e7":
+                r = v["runs"]
+                extra = " (exp {:.1f}, square {:.1f}, add {:.1f} ms)".format(
+                    med(r, "exp_s") * 1e3, med(r, "square_s") * 1e3, med(r, "add_s") * 1e3)
+            lines.append(f"| {label} | {impl} | {v['fwd']*1e3:.2f} | {v['bwd']*1e3:.2f} | "
+                         f"{v['total']*1e3:.2f}{extra} | {v['peak']:.1f} | {v['peak_net']:.1f} | {v['live']} |")
+
+    lines += ["", "## Ratios (ours / theirs: below 1 means faster or smaller)", "",
+              "| case | measure | " + " | ".join(f"{o} / {t}" for o in OURS for t in THEIRS) + " |",
+              "|---|---|" + "---:|" * (len(OURS) * len(THEIRS))]
+    for label, by_impl in s.items():
+        for measure in ("fwd", "bwd", "total", "peak", "peak_net"):
+            cells = []
+            for o in OURS:
+                for t in THEIRS:
+                    if o in by_impl and t in by_impl and by_impl[t][measure] > 0:
+                        cells.append(f"{by_impl[o][measure] / by_impl[t][measure]:.2f}")
+                    else:
+                        cells.append("")
+            if any(cells):
+                lines.append(f"| {label} | {measure} | " + " | ".join(cells) + " |")
+
+    lines += ["", "## Per node (graph overhead)", "",
+              "| case | impl | forward µs/node | backward µs/node | bytes/node |", "|---|---|---:|---:|---:|"]
+    for label, by_impl in s.items():
+        if not (label.startswith("chain") or label.startswith("depth")):
+            continue
+        for impl, v in by_impl.items():
+            nodes = v["runs"][0]["nodes"]
+            graph = statistics.median(r.get("graph_kib", 0) for r in v["runs"]) * 1024
+            lines.append(f"| {label} | {impl} | {v['fwd']/nodes*1e6:.3f} | {v['bwd']/nodes*1e6:.3f} | "
+                         f"{graph/nodes:.0f} |")
+
+    lines += ["", "## Targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    for text, value, ok in targets(s):
+        lines.append(f"| {text} | {value} | {'met' if ok else '**missed**'} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def targets(s):
+    out = []
+
+    def ratio(label, a, b, measure):
+        try:
+            return s[label][b][measure] / s[label][a][measure]
+        except (KeyError, ZeroDivisionError):
+            return None
+
+    def add(text, value, ok, fmt):
+        out.append((text, "n/a" if value is None else fmt.format(value), value is not None and ok(value)))
+
+    c = s.get("seed-fwd-bwd", {}).get("c")
+    add("seed loop, C peak RSS ≤ 8 MiB in total", c and c["peak"], lambda v: v <= 8.0, "{:.2f} MiB")
+    gi, nd = s.get("seed-fwd-bwd", {}).get("python-gi"), s.get("seed-fwd-bwd", {}).get("numpy-dezero")
+    add("seed loop, Python-gi peak RSS below NumPy-DeZero's (total)",
+        gi and nd and gi["peak"] - nd["peak"], lambda v: v < 0, "{:+.2f} MiB")
+    add("seed loop, Python-gi peak RSS below NumPy-DeZero's (net of imports)",
+        gi and nd and gi["peak_net"] - nd["peak_net"], lambda v: v < 0, "{:+.2f} MiB")
+    add("seed loop fwd+bwd, C ≥ 2× faster than NumPy-DeZero",
+        ratio("seed-fwd-bwd", "c", "numpy-dezero", "total"), lambda v: v >= 2, "{:.2f}×")
+    add("seed loop fwd+bwd, C ≥ 1.5× faster than PyTorch",
+        ratio("seed-fwd-bwd", "c", "torch", "total"), lambda v: v >= 1.5, "{:.2f}×")
+    for d in ("fwd", "bwd"):
+        add(f"chain 1e5 {d}, C ≥ 10× faster than NumPy-DeZero",
+            ratio("chain-1e5", "c", "numpy-dezero", d), lambda v: v >= 10, "{:.2f}×")
+        add(f"chain 1e5 {d}, C ≥ 5× faster than PyTorch",
+            ratio("chain-1e5", "c", "torch", d), lambda v: v >= 5, "{:.2f}×")
+        add(f"chain 1e5 {d}, Python-gi not slower than NumPy-DeZero",
+            ratio("chain-1e5", "python-gi", "numpy-dezero", d), lambda v: v >= 1, "{:.2f}×")
+    dc, dt = s.get("depth-1e6", {}).get("c"), s.get("depth-1e6", {}).get("torch")
+    if dc and dt:
+        bc = statistics.median(r["graph_kib"] for r in dc["runs"]) * 1024 / dc["runs"][0]["nodes"]
+        bt = statistics.median(r["graph_kib"] for r in dt["runs"]) * 1024 / dt["runs"][0]["nodes"]
+        add("depth 1e6: backward completes, memory per node ≤ PyTorch's", bc - bt, lambda v: v <= 0,
+            "{:+.0f} bytes/node (C %.0f, torch %.0f)" % (bc, bt))
+    for op in ("exp", "square", "add"):
+        e = s.get("elementwise-1e7", {})
+        if "c" in e and "numpy-dezero" in e:
+            v = med(e["numpy-dezero"]["runs"], f"{op}_s") / med(e["c"]["runs"], f"{op}_s")
+            add(f"elementwise {op} 1e7, C ≥ 1.0× NumPy's speed", v, lambda x: x >= 1.0, "{:.2f}×")
+    ladder = [(l, v["c"]) for l, v in s.items() if l.startswith("ladder") and "c" in v]
+    if len(ladder) >= 2:
+        per = [v["total"] / v["runs"][0]["nodes"] for _, v in ladder]
+        add("ladder 1e3..1e6: C time per node stays flat (max/min)", max(per[1:]) / min(per[1:]),
+            lambda v: v < 2.0, "{:.2f}")
+    return out
+
+
+def chart(results, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib missing: no chart", file=sys.stderr)
+        return
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in results.items()}
+    impls = OURS + THEIRS
+    colors = dict(zip(impls, ["#1f77b4", "#6baed6", "#9ecae1", "#ff7f0e", "#d62728"]))
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+
+    bars = [l for l in ("seed-fwd", "seed-fwd-bwd", "chain-1e5", "elementwise-1e7") if l in s]
+    width = 0.15
+    ax = axes[0]
+    for k, impl in enumerate(impls):
+        vals = [s[l][impl]["total"] * 1e3 if impl in s[l] else 0 for l in bars]
+        ax.bar([i + k * width for i in range(len(bars))], vals, width, label=impl, color=colors[impl])
+    ax.set_xticks([i + 2 * width for i in range(len(bars))], bars, rotation=15)
+    ax.set_yscale("log")
+    ax.set_ylabel("time, ms (log)")
+    ax.set_title("Total time per case")
+    ax.legend(fontsize=8)
+
+    for ax, prefix, title in ((axes[1], "ladder", "Ladder of diamonds"), (axes[2], "fan", "Fan-in (wide)")):
+        for impl in impls:
+            pts = sorted((v[impl]["runs"][0]["nodes"], v[impl]["total"])
+                         for l, v in s.items() if l.startswith(prefix) and impl in v)
+            if pts:
+                ax.plot([p[0] for p in pts], [p[1] * 1e6 / p[0] for p in pts], "o-",
+                        label=impl, color=colors[impl])
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("graph nodes")
+        ax.set_ylabel("µs per node, forward + backward")
+        ax.set_title(title + ": flat = linear time")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// The benchmark cases from GJS ("gjs"), one JSON line out:
+//   gjs -m runner.js CASE ARGS...   (the cases and arguments of bench-dz)
+// Each seed-loop iteration runs in Dz.tidy, the documented GJS idiom.
+import GLib from 'gi://GLib';
+import System from 'system';
+import Dz from 'gi://Dz?version=1.0';
+
+function rssKiB(field) {
+    const [, status] = GLib.file_get_contents('/proc/self/status');
+    const m = new RegExp(`${field}\\s+(\\d+)`).exec(new TextDecoder().decode(status));
+    return m ? Number(m[1]) : -1;
+}
+const now = () => GLib.get_monotonic_time() / 1e6;
+const live = () => [Dz.LiveKind.ARRAY, Dz.LiveKind.VARIABLE, Dz.LiveKind.FUNCTION].map(k => Dz.live_count(k));
+
+const cases = {
+    seed(iterations, size, backward) {
+        const data = Dz.Array.new_randn([size], Dz.Generator.new(0));
+        const baseline = rssKiB('VmRSS:');
+        let forward = 0, backwardS = 0;
+        for (let i = 0; i < iterations; i++) {
+            Dz.tidy(() => {
+                const t1 = now();
+                const x = Dz.Variable.new(data);
+                const y = Dz.square(Dz.square(Dz.square(x)));
+                const t2 = now();
+                forward += t2 - t1;
+                if (backward) {
+                    y.backward();
+                    backwardS += now() - t2;
+                }
+                return null;
+            });
+        }
+        return [backward ? 'seed-fwd-bwd' : 'seed-fwd', forward, backwardS, baseline, {}];
+    },
+    chain(n) {
+        const x = Dz.Variable.new_scalar(1), one = Dz.Variable.new_scalar(1);
+        const baseline = rssKiB('VmRSS:');
+        let t0 = now();
+        let h = x;
+        for (let i = 0; i < n; i++)
+            h = Dz.add(h, one);
+        const forward = now() - t0;
+        const grown = rssKiB('VmRSS:') - baseline;
+        t0 = now();
+        h.backward();
+        return ['chain', forward, now() - t0, baseline, {nodes: n, graph_kib: grown}];
+    },
+    ladder(diamonds) {
+        let h = Dz.Variable.new_scalar(0);
+        const baseline = rssKiB('VmRSS:');
+        let t0 = now();
+        for (let i = 0; i < diamonds; i++) {
+            const a = Dz.add_scalar(h, 1);
+            h = Dz.add(Dz.mul_scalar(a, 0.5), Dz.mul_scalar(a, 0.5));
+        }
+        const forward = now() - t0;
+        t0 = now();
+        h.backward();
+        return ['ladder', forward, now() - t0, baseline, {nodes: 4 * diamonds}];
+    },
+    fan(n) {
+        const x = Dz.Variable.new_scalar(0.5);
+        const baseline = rssKiB('VmRSS:');
+        let t0 = now();
+        let s = Dz.square(x);
+        for (let i = 1; i < n; i++)
+            s = Dz.add(s, Dz.square(x));
+        const forward = now() - t0;
+        t0 = now();
+        s.backward();
+        return ['fan', forward, now() - t0, baseline, {nodes: 2 * n - 1}];
+    },
+    elementwise(size, repeats) {
+        const a = Dz.Array.new_randn([size], Dz.Generator.new(1));
+        const baseline = rssKiB('VmRSS:');
+        const t = {exp: 0, square: 0, add: 0};
+        for (let r = 0; r < repeats; r++) {
+            for (const [name, op] of [['exp', () => a.exp()], ['square', () => a.square()], ['add', () => a.add(a)]]) {
+                const t0 = now();
+                const out = op();
+                t[name] += now() - t0;
+                out.run_dispose();
+            }
+        }
+        return ['elementwise', t.exp + t.square + t.add, 0, baseline,
+            {exp_s: t.exp / repeats, square_s: t.square / repeats, add_s: t.add / repeats}];
+    },
+};
+
+const [name, ...args] = ARGV;
+const [kase, forward, backward, baseline, extra] = cases[name](...args.map(Number));
+print(JSON.stringify({impl: 'gjs', case: kase, forward_s: forward, backward_s: backward,
+    peak_rss_kib: rssKiB('VmHWM:'), baseline_rss_kib: baseline, live: live(), ...extra}));
+System.exit(0);
