@@ -338,64 +338,98 @@ dz_array_allclose (DzArray *a,
 
 /* Fused kernels for gradients (dz-kernels-private.h). */
 
-#define DEFINE_FUSED2(name, expr)                                             \
-  DEFINE_FUSED2_ATTR (name, expr, )
+/* Whether @gy can take the result in place: only the caller holds it and
+ * its storage is the library's own. */
+static inline gboolean
+reusable (DzArray *gy)
+{
+  return G_OBJECT (gy)->ref_count == 1 && gy->bytes == NULL && !gy->disposed;
+}
 
-#define DEFINE_FUSED2_ATTR(name, expr, attr)                                  \
+/* A consuming kernel: z = expr (g, v, c) where g is @gy's value and v the
+ * other operand's, computed in place or into a new array. */
+#define DEFINE_TAKE(name, attr, expr)                                         \
   attr DzArray *                                                              \
-  dz_kernel_##name (DzArray *a, DzArray *b, double c)                         \
+  dz_kernel_##name##_take (DzArray *gy, DzArray *other, double c)             \
   {                                                                           \
-    DzArray *out = dz_array_new_uninitialized_like (a);                       \
-    const double *restrict x = a->data;                                       \
-    const double *restrict y = b->data;                                       \
-    double *restrict z = out->data;                                           \
-    const gsize n = out->size;                                                \
+    const gsize n = gy->size;                                                 \
+    G_GNUC_UNUSED const double *restrict v = other ? other->data : NULL;      \
+    DzArray *out;                                                             \
                                                                               \
-    DZ_SIMD_LOOP                                                              \
-    for (gsize i = 0; i < n; i++)                                             \
-      z[i] = (expr);                                                          \
+    if (reusable (gy))                                                        \
+      {                                                                       \
+        double *restrict z = gy->data;                                        \
+                                                                              \
+        DZ_SIMD_LOOP                                                          \
+        for (gsize i = 0; i < n; i++)                                         \
+          {                                                                   \
+            const double g = z[i];                                            \
+            z[i] = (expr);                                                    \
+          }                                                                   \
+        return gy;                                                            \
+      }                                                                       \
+                                                                              \
+    out = dz_array_new_uninitialized_like (gy);                               \
+    {                                                                         \
+      const double *restrict gp = gy->data;                                   \
+      double *restrict z = out->data;                                         \
+                                                                              \
+      DZ_SIMD_LOOP                                                            \
+      for (gsize i = 0; i < n; i++)                                           \
+        {                                                                     \
+          const double g = gp[i];                                             \
+          z[i] = (expr);                                                      \
+        }                                                                     \
+    }                                                                         \
+    g_object_unref (gy);                                                      \
     return out;                                                               \
   }
 
-DEFINE_FUSED2 (mul_scaled, x[i] * y[i] * c)
-DEFINE_FUSED2_ATTR (mul_cos, c * x[i] * cos (y[i]), DZ_VECTOR_CLONES)
-DEFINE_FUSED2_ATTR (mul_sin, c * x[i] * sin (y[i]), DZ_VECTOR_CLONES)
-static DzArray *dz_kernel_pow_grad_ (DzArray *a, DzArray *b, double c);
-DEFINE_FUSED2_ATTR (pow_grad_, x[i] * c * pow (y[i], c - 1.0), DZ_VECTOR_CLONES)
+static DzArray *dz_kernel_div__take (DzArray *gy, DzArray *other, double c);
+static DzArray *dz_kernel_scale__take (DzArray *gy, DzArray *other, double c);
+static DzArray *dz_kernel_tanh_grad__take (DzArray *gy, DzArray *other, double c);
+static DzArray *dz_kernel_mul_exp__take (DzArray *gy, DzArray *other, double c);
+static DzArray *dz_kernel_pow_grad__take (DzArray *gy, DzArray *other, double c);
+
+DEFINE_TAKE (mul_scaled, , g * v[i] * c)
+DEFINE_TAKE (div_, , g / v[i])
+DEFINE_TAKE (scale_, , g * c)
+DEFINE_TAKE (tanh_grad_, , g * (1.0 - v[i] * v[i]))
+DEFINE_TAKE (mul_cos, DZ_VECTOR_CLONES, c * g * cos (v[i]))
+DEFINE_TAKE (mul_sin, DZ_VECTOR_CLONES, c * g * sin (v[i]))
+DEFINE_TAKE (mul_exp_, DZ_VECTOR_CLONES, g * exp (v[i]))
+DEFINE_TAKE (pow_grad_, DZ_VECTOR_CLONES, g * c * pow (v[i], c - 1.0))
 
 DzArray *
-dz_kernel_pow_grad (DzArray *gy, DzArray *x, double c)
+dz_kernel_div_take (DzArray *gy, DzArray *b)
+{
+  return dz_kernel_div__take (gy, b, 0.0);
+}
+
+DzArray *
+dz_kernel_scale_take (DzArray *gy, double c)
+{
+  return dz_kernel_scale__take (gy, NULL, c);
+}
+
+DzArray *
+dz_kernel_tanh_grad_take (DzArray *gy, DzArray *y)
+{
+  return dz_kernel_tanh_grad__take (gy, y, 0.0);
+}
+
+DzArray *
+dz_kernel_mul_exp_take (DzArray *gy, DzArray *x)
+{
+  return dz_kernel_mul_exp__take (gy, x, 0.0);
+}
+
+DzArray *
+dz_kernel_pow_grad_take (DzArray *gy, DzArray *x, double c)
 {
   if (c == 2.0)
-    return dz_kernel_mul_scaled (gy, x, 2.0);
-  return dz_kernel_pow_grad_ (gy, x, c);
-}
-
-DzArray *
-dz_kernel_tanh_grad (DzArray *gy, DzArray *y_array)
-{
-  DzArray *out = dz_array_new_uninitialized_like (gy);
-  const double *restrict g = gy->data;
-  const double *restrict y = y_array->data;
-  double *restrict z = out->data;
-
-  for (gsize i = 0; i < out->size; i++)
-    z[i] = g[i] * (1.0 - y[i] * y[i]);
-  return out;
-}
-
-DZ_VECTOR_CLONES DzArray *
-dz_kernel_mul_exp (DzArray *gy, DzArray *x_array)
-{
-  DzArray *out = dz_array_new_uninitialized_like (gy);
-  const double *restrict g = gy->data;
-  const double *restrict x = x_array->data;
-  double *restrict z = out->data;
-
-  DZ_SIMD_LOOP
-  for (gsize i = 0; i < out->size; i++)
-    z[i] = g[i] * exp (x[i]);
-  return out;
+    return dz_kernel_mul_scaled_take (gy, x, 2.0);
+  return dz_kernel_pow_grad__take (gy, x, c);
 }
 
 DzArray *
@@ -407,6 +441,7 @@ dz_kernel_div_grad_b (DzArray *gy, DzArray *a_array, DzArray *b_array)
   const double *restrict b = b_array->data;
   double *restrict z = out->data;
 
+  DZ_SIMD_LOOP
   for (gsize i = 0; i < out->size; i++)
     z[i] = -g[i] * a[i] / (b[i] * b[i]);
   return out;
@@ -418,6 +453,7 @@ dz_kernel_add_inplace (DzArray *a_array, DzArray *b_array)
   double *restrict a = a_array->data;
   const double *restrict b = b_array->data;
 
+  DZ_SIMD_LOOP
   for (gsize i = 0; i < a_array->size; i++)
     a[i] += b[i];
 }

@@ -373,6 +373,17 @@ pending_add (ArrayPass   *pass,
   return TRUE;
 }
 
+/* Whether the pending gradient of @output is of no use once its creator
+ * has run: not asked for by dz_grad(), not retained. */
+static gboolean
+output_is_dropped (ArrayPass  *pass,
+                   DzVariable *output)
+{
+  if (pass->wanted != NULL)
+    return !g_hash_table_contains (pass->wanted, output);
+  return !pass->retain;
+}
+
 /* Turns a pending gradient into the variable's #DzVariable:grad. */
 static void
 pending_to_grad (DzVariable *variable)
@@ -382,7 +393,8 @@ pending_to_grad (DzVariable *variable)
   dz_variable_take_grad (variable, dz_variable_new_take (g_steal_pointer (&priv->pending)));
 }
 
-/* The gradients of the inputs of @function, as arrays (transfer full). */
+/* The gradients of the inputs of @function, as arrays (transfer full);
+ * consumes the output gradients @gys. */
 static gboolean
 function_gradient (DzFunction  *function,
                    DzArray    **gys,
@@ -408,6 +420,7 @@ function_gradient (DzFunction  *function,
               g_set_error (error, DZ_ERROR, x ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
                            "Input %u of %s changed since the forward pass",
                            i, dz_function_get_name (function));
+              g_object_unref (gys[0]);
               return FALSE;
             }
         }
@@ -419,7 +432,7 @@ function_gradient (DzFunction  *function,
   /* A user-defined function speaks in variables. */
   gy_vars = g_ptr_array_new_full (n_outputs, g_object_unref);
   for (guint i = 0; i < n_outputs; i++)
-    g_ptr_array_add (gy_vars, dz_variable_new_constant (g_object_ref (gys[i])));
+    g_ptr_array_add (gy_vars, dz_variable_new_constant (gys[i]));
   gx_vars = dz_function_run_backward (function, gy_vars, error);
   if (gx_vars == NULL)
     return FALSE;
@@ -473,8 +486,13 @@ run_backward_arrays (DzVariable  *root,
           outputs[i] = dz_function_ref_output (function, i);
           opriv = outputs[i] ? dz_variable_get_priv (outputs[i]) : NULL;
           ys[i] = opriv ? opriv->data : NULL;
-          gys[i] = opriv && opriv->pending ? g_object_ref (opriv->pending)
-                   : dz_array_new_zeros (slot->shape, slot->ndim, NULL);
+          /* A gradient about to be dropped is handed over, so that the
+           * function may write its own result into it. */
+          if (opriv != NULL && opriv->pending != NULL)
+            gys[i] = output_is_dropped (pass, outputs[i]) ? g_steal_pointer (&opriv->pending)
+                                                           : g_object_ref (opriv->pending);
+          else
+            gys[i] = dz_array_new_zeros (slot->shape, slot->ndim, NULL);
         }
 
       ok = function_gradient (function, gys, ys, n_out, gxs, error);
@@ -496,27 +514,17 @@ run_backward_arrays (DzVariable  *root,
       for (guint i = 0; i < n_out; i++)
         {
           DzVariable *output = outputs[i];
-          DzVariablePrivate *opriv;
 
-          g_object_unref (gys[i]);
           if (output == NULL)
             continue;
-          opriv = dz_variable_get_priv (output);
-          if (ok && opriv->pending != NULL)
+          if (ok && output_is_dropped (pass, output))
             {
-              if (pass->wanted != NULL)
-                {
-                  if (!g_hash_table_contains (pass->wanted, output))
-                    g_clear_object (&opriv->pending);
-                }
-              else if (pass->retain)
-                pending_to_grad (output);
-              else
-                {
-                  g_clear_object (&opriv->pending);
-                  dz_variable_clear_grad (output);
-                }
+              g_clear_object (&dz_variable_get_priv (output)->pending);
+              if (pass->wanted == NULL)
+                dz_variable_clear_grad (output);
             }
+          else if (ok && pass->retain && dz_variable_get_priv (output)->pending != NULL)
+            pending_to_grad (output);
           g_object_unref (output);
         }
 

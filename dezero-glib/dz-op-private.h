@@ -39,7 +39,8 @@ typedef struct
                           DzArray    **xs,
                           GError     **error);
   /* One new gradient per input into @gxs, from the inputs @xs, the output
-   * @y and its gradient @gy, all of one shape. */
+   * @y and its gradient @gy (transfer full: a unary operation may write its
+   * result into it), all of one shape. */
   void      (* gradient) (double       constant,
                           DzArray    **xs,
                           DzArray     *y,
@@ -100,7 +101,8 @@ DzVariable *dz_op_apply_binary (GType        type,
                                 DzVariable  *b,
                                 GError     **error);
 
-/* The array-level gradients of @self into @gxs (one per input). */
+/* The array-level gradients of @self into @gxs (one per input); consumes
+ * @gy. */
 void        dz_op_gradient     (DzFunction  *self,
                                 DzArray     *y,
                                 DzArray     *gy,

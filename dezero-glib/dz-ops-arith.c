@@ -22,8 +22,8 @@ static void
 add_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
   /* Arrays are immutable: both inputs can share the gradient. */
-  gxs[0] = g_object_ref (gy);
   gxs[1] = g_object_ref (gy);
+  gxs[0] = gy;
 }
 
 static GPtrArray *
@@ -46,8 +46,8 @@ sub_compute (double c, DzArray **xs, GError **error)
 static void
 sub_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = g_object_ref (gy);
   gxs[1] = dz_array_neg (gy);
+  gxs[0] = gy;
 }
 
 static GPtrArray *
@@ -70,8 +70,8 @@ mul_compute (double c, DzArray **xs, GError **error)
 static void
 mul_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_kernel_mul_scaled (gy, xs[1], 1.0);
-  gxs[1] = dz_kernel_mul_scaled (gy, xs[0], 1.0);
+  gxs[0] = dz_kernel_mul_scaled_take (g_object_ref (gy), xs[1], 1.0);
+  gxs[1] = dz_kernel_mul_scaled_take (gy, xs[0], 1.0);
 }
 
 static GPtrArray *
@@ -96,8 +96,8 @@ div_compute (double c, DzArray **xs, GError **error)
 static void
 div_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_array_div (gy, xs[1], NULL);
   gxs[1] = dz_kernel_div_grad_b (gy, xs[0], xs[1]);
+  gxs[0] = dz_kernel_div_take (gy, xs[1]);
 }
 
 static GPtrArray *
@@ -127,7 +127,7 @@ neg_compute (double c, DzArray **xs, GError **error)
 static void
 neg_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_array_neg (gy);
+  gxs[0] = dz_kernel_scale_take (gy, -1.0);
 }
 
 static GPtrArray *
@@ -148,7 +148,7 @@ add_scalar_compute (double c, DzArray **xs, GError **error)
 static void
 pass_through_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = g_object_ref (gy);
+  gxs[0] = gy;
 }
 
 static GPtrArray *
@@ -169,7 +169,7 @@ mul_scalar_compute (double c, DzArray **xs, GError **error)
 static void
 mul_scalar_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_array_scale (gy, c);
+  gxs[0] = dz_kernel_scale_take (gy, c);
 }
 
 static GPtrArray *

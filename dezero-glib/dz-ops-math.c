@@ -25,7 +25,7 @@ square_compute (double c, DzArray **xs, GError **error)
 static void
 square_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_kernel_mul_scaled (gy, xs[0], 2.0);
+  gxs[0] = dz_kernel_mul_scaled_take (gy, xs[0], 2.0);
 }
 
 static GPtrArray *
@@ -48,7 +48,7 @@ exp_compute (double c, DzArray **xs, GError **error)
 static void
 exp_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = y ? dz_kernel_mul_scaled (gy, y, 1.0) : dz_kernel_mul_exp (gy, xs[0]);
+  gxs[0] = y ? dz_kernel_mul_scaled_take (gy, y, 1.0) : dz_kernel_mul_exp_take (gy, xs[0]);
 }
 
 static GPtrArray *
@@ -73,7 +73,7 @@ log_compute (double c, DzArray **xs, GError **error)
 static void
 log_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_array_div (gy, xs[0], NULL);
+  gxs[0] = dz_kernel_div_take (gy, xs[0]);
 }
 
 static GPtrArray *
@@ -94,7 +94,7 @@ sin_compute (double c, DzArray **xs, GError **error)
 static void
 sin_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_kernel_mul_cos (gy, xs[0], 1.0);
+  gxs[0] = dz_kernel_mul_cos_take (gy, xs[0], 1.0);
 }
 
 static GPtrArray *
@@ -117,7 +117,7 @@ cos_compute (double c, DzArray **xs, GError **error)
 static void
 cos_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_kernel_mul_sin (gy, xs[0], -1.0);
+  gxs[0] = dz_kernel_mul_sin_take (gy, xs[0], -1.0);
 }
 
 static GPtrArray *
@@ -143,7 +143,7 @@ tanh_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
   g_autoptr(DzArray) recomputed = y ? NULL : dz_array_tanh (xs[0]);
 
-  gxs[0] = dz_kernel_tanh_grad (gy, y ? y : recomputed);
+  gxs[0] = dz_kernel_tanh_grad_take (gy, y ? y : recomputed);
 }
 
 static GPtrArray *
@@ -174,7 +174,7 @@ pow_compute (double c, DzArray **xs, GError **error)
 static void
 pow_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[0] = dz_kernel_pow_grad (gy, xs[0], c);
+  gxs[0] = dz_kernel_pow_grad_take (gy, xs[0], c);
 }
 
 static GPtrArray *
