@@ -311,7 +311,7 @@ run_backward (DzVariable   *root,
 
 typedef struct
 {
-  GPtrArray *touched;     /* variables with a pending gradient, owned */
+  GPtrArray *touched;     /* leaves (and the root) with a pending gradient, owned */
   gboolean accumulate;    /* start from existing grads (backward), or not (dz_grad) */
   gboolean retain;
   GHashTable *wanted;     /* dz_grad: variables whose pending is the result */
@@ -338,7 +338,10 @@ pending_add (ArrayPass   *pass,
       DzVariable *existing = pass->accumulate ? priv->grad : NULL;
       DzArray *existing_data = existing ? dz_variable_get_priv (existing)->data : NULL;
 
-      g_ptr_array_add (pass->touched, g_object_ref (variable));
+      /* An intermediate's pending gradient is consumed when its creator
+       * runs; only leaves need finding again at the end. */
+      if (priv->creator == NULL)
+        g_ptr_array_add (pass->touched, g_object_ref (variable));
       if (existing_data == NULL)
         {
           priv->pending = gx;
@@ -517,13 +520,15 @@ run_backward_arrays (DzVariable  *root,
 
           if (output == NULL)
             continue;
-          if (ok && output_is_dropped (pass, output))
+          if (!ok)
+            g_clear_object (&dz_variable_get_priv (output)->pending);
+          else if (output_is_dropped (pass, output))
             {
               g_clear_object (&dz_variable_get_priv (output)->pending);
               if (pass->wanted == NULL)
                 dz_variable_clear_grad (output);
             }
-          else if (ok && pass->retain && dz_variable_get_priv (output)->pending != NULL)
+          else if (pass->retain && dz_variable_get_priv (output)->pending != NULL)
             pending_to_grad (output);
           g_object_unref (output);
         }
@@ -538,6 +543,21 @@ run_backward_arrays (DzVariable  *root,
         }
       if (gxs != gxs_stack)
         g_free (gxs);
+    }
+
+  /* After a failure, the functions still queued have outputs holding
+   * scratch gradients: clear them. */
+  while (heap.len > 0)
+    {
+      g_autoptr(DzFunction) function = heap_pop (&heap);
+
+      for (guint i = 0; i < dz_function_get_priv (function)->n_outputs; i++)
+        {
+          g_autoptr(DzVariable) output = dz_function_ref_output (function, i);
+
+          if (output != NULL)
+            g_clear_object (&dz_variable_get_priv (output)->pending);
+        }
     }
 
   dz_set_enable_backprop (previous_backprop);
@@ -763,6 +783,9 @@ dz_grad (DzVariable       *output,
           g_ptr_array_add (grads, dz_variable_new_take (ipriv->pending ? g_object_ref (ipriv->pending)
                                                         : dz_array_new_zeros_like (ipriv->data)));
         }
+      /* Wanted intermediates kept their scratch gradient for this. */
+      for (guint i = 0; i < inputs->len; i++)
+        g_clear_object (&dz_variable_get_priv (g_ptr_array_index (inputs, i))->pending);
       finish_array_pass (&pass, ok);
       if (!ok)
         g_clear_pointer (&grads, g_ptr_array_unref);

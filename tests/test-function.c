@@ -420,6 +420,37 @@ test_broken (gconstpointer data)
   dz_assert_no_live_objects ();
 }
 
+/* A pass that fails midway leaves no scratch behind: a later pass through
+ * the same intermediates computes exact gradients. */
+static void
+test_failed_pass_leaves_no_scratch (void)
+{
+  g_autoptr(DzVariable) x = dz_test_scalar (0.5);
+  g_autoptr(DzVariable) a = dz_square (x);
+  g_autoptr(DzVariable) c = dz_exp (a);
+  TestBroken *f = g_object_new (test_broken_get_type (), NULL);
+  g_autoptr(DzVariable) b = NULL;
+  g_autoptr(DzVariable) y = NULL;
+  g_autoptr(GError) error = NULL;
+
+  f->mode = BACKWARD_ERROR;
+  b = dz_function_call_unary (DZ_FUNCTION (f), a, NULL);
+  g_object_unref (f);
+  y = dz_add (b, c, NULL);
+
+  for (guint attempt = 0; attempt < 2; attempt++)
+    {
+      g_assert_false (dz_variable_backward (y, &error));
+      g_clear_error (&error);
+      dz_variable_clear_grad (y);
+    }
+  g_assert_null (dz_variable_get_grad (x));
+
+  g_assert_true (dz_variable_backward (c, NULL));
+  /* d/dx e^(x^2) = 2x e^(x^2) */
+  g_assert_cmpfloat_with_epsilon (dz_test_grad (x), 2 * 0.5 * exp (0.25), 1e-12);
+}
+
 static void
 test_precondition_null_self (void)
 {
@@ -445,6 +476,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/function/single-output-mismatch", test_call_single_output_mismatch);
   g_test_add_func ("/function/bad-inputs", test_bad_inputs);
   g_test_add_func ("/function/null-self", test_precondition_null_self);
+  g_test_add_func ("/function/failed-pass-leaves-no-scratch", test_failed_pass_leaves_no_scratch);
   for (guint i = 0; i < G_N_ELEMENTS (broken_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/function/broken/%u", i);
