@@ -47,7 +47,7 @@ check_same_shape (DzArray     *a,
   g_autofree char *sa = NULL;
   g_autofree char *sb = NULL;
 
-  if (dz_array_same_shape (a, b))
+  if (dz_array_same_shape_ (a, b))
     return TRUE;
 
   sa = dz_array_shape_to_string (a);
@@ -326,7 +326,7 @@ dz_array_allclose (DzArray *a,
   g_return_val_if_fail (DZ_IS_ARRAY (a), FALSE);
   g_return_val_if_fail (DZ_IS_ARRAY (b), FALSE);
 
-  if (!dz_array_same_shape (a, b))
+  if (!dz_array_same_shape_ (a, b))
     return FALSE;
 
   for (gsize i = 0; i < a->size; i++)

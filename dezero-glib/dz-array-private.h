@@ -33,6 +33,19 @@ DzArray *dz_array_new_uninitialized (const gsize  *shape,
                                      GError      **error);
 DzArray *dz_array_new_uninitialized_like (DzArray *like);
 
+/* dz_array_same_shape() without the argument checks, for hot paths. */
+static inline gboolean
+dz_array_same_shape_ (DzArray *a,
+                      DzArray *b)
+{
+  if (a->ndim != b->ndim)
+    return FALSE;
+  for (guint i = 0; i < a->ndim; i++)
+    if (a->shape[i] != b->shape[i])
+      return FALSE;
+  return TRUE;
+}
+
 static inline double *
 dz_array_mutable_data (DzArray *self)
 {

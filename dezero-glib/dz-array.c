@@ -133,7 +133,7 @@ array_new_with_shape (const gsize *shape,
                       guint        ndim,
                       gsize        size)
 {
-  DzArray *self = g_object_new (DZ_TYPE_ARRAY, NULL);
+  DzArray *self = (DzArray *) g_object_new_with_properties (DZ_TYPE_ARRAY, 0, NULL, NULL);
 
   self->ndim = ndim;
   self->size = size;
@@ -626,9 +626,7 @@ dz_array_same_shape (DzArray *self,
   g_return_val_if_fail (DZ_IS_ARRAY (self), FALSE);
   g_return_val_if_fail (DZ_IS_ARRAY (other), FALSE);
 
-  return self->ndim == other->ndim &&
-         (self->ndim == 0 ||
-          memcmp (self->shape, other->shape, self->ndim * sizeof (gsize)) == 0);
+  return dz_array_same_shape_ (self, other);
 }
 
 /**

@@ -350,7 +350,7 @@ pending_add (ArrayPass   *pass,
       priv->pending = g_object_ref (existing_data);
     }
 
-  if (!dz_array_same_shape (priv->pending, gx))
+  if (!dz_array_same_shape_ (priv->pending, gx))
     {
       g_autofree char *a = dz_array_shape_to_string (priv->pending);
       g_autofree char *b = dz_array_shape_to_string (gx);
@@ -418,7 +418,7 @@ function_gradient (DzFunction  *function,
         {
           DzArray *x = dz_variable_get_priv (fpriv->inputs[i])->data;
 
-          if (x == NULL || !dz_array_same_shape (x, gys[0]))
+          if (x == NULL || !dz_array_same_shape_ (x, gys[0]))
             {
               g_set_error (error, DZ_ERROR, x ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
                            "Input %u of %s changed since the forward pass",
@@ -427,7 +427,7 @@ function_gradient (DzFunction  *function,
               return FALSE;
             }
         }
-      dz_op_gradient (function, ys[0] && dz_array_same_shape (ys[0], gys[0]) ? ys[0] : NULL,
+      dz_op_gradient (function, ys[0] && dz_array_same_shape_ (ys[0], gys[0]) ? ys[0] : NULL,
                       gys[0], gxs);
       return TRUE;
     }
@@ -603,7 +603,7 @@ check_seed_shape (DzVariable  *self,
     return TRUE;
 
   grad_data = dz_variable_get_priv (priv->grad)->data;
-  if (grad_data != NULL && dz_array_same_shape (grad_data, priv->data))
+  if (grad_data != NULL && dz_array_same_shape_ (grad_data, priv->data))
     return TRUE;
 
   data_shape = dz_array_shape_to_string (priv->data);

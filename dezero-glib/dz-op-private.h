@@ -67,6 +67,16 @@ GType dz_op_get_type (void);
   static void                                                                 \
   dz_##name##_op_init (G_GNUC_UNUSED Dz##Name *self)                          \
   {                                                                           \
+  }                                                                           \
+  /* The class, looked up once: g_type_class_peek() takes GType's lock. */   \
+  static inline DzOpClass *                                                   \
+  dz_##name##_op_class (void)                                                 \
+  {                                                                           \
+    static DzOpClass *klass;                                                  \
+                                                                              \
+    if (G_UNLIKELY (g_atomic_pointer_get (&klass) == NULL))                   \
+      g_atomic_pointer_set (&klass, g_type_class_ref (dz_##name##_op_get_type ())); \
+    return klass;                                                             \
   }
 
 static inline double
@@ -93,10 +103,10 @@ dz_op_input (DzFunction *self,
 GPtrArray  *dz_op_grads        (guint        n,
                                 ...);
 
-DzVariable *dz_op_apply_unary  (GType        type,
+DzVariable *dz_op_apply_unary  (DzOpClass   *klass,
                                 double       constant,
                                 DzVariable  *x);
-DzVariable *dz_op_apply_binary (GType        type,
+DzVariable *dz_op_apply_binary (DzOpClass   *klass,
                                 DzVariable  *a,
                                 DzVariable  *b,
                                 GError     **error);

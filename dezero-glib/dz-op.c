@@ -67,19 +67,10 @@ dz_op_grads (guint n,
   return grads;
 }
 
-static DzOpClass *
-op_class (GType type)
-{
-  gpointer klass = g_type_class_peek (type);
-
-  /* Built-in classes are referenced once and kept for the process. */
-  return klass ? klass : g_type_class_ref (type);
-}
-
 /* Computes the output and, with backpropagation enabled, records the
  * call: the fast path that dz_function_call() generalizes. */
 static DzVariable *
-apply (GType         type,
+apply (DzOpClass    *klass,
        double        constant,
        DzVariable  **inputs,
        guint         n_inputs,
@@ -95,19 +86,19 @@ apply (GType         type,
       if (xs[i] == NULL)
         {
           g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA, "Input %u of %s has no data",
-                       i, g_type_name (type) + 2);
+                       i, g_type_name (G_TYPE_FROM_CLASS (klass)) + 2);
           return NULL;
         }
     }
 
-  y = op_class (type)->compute (constant, xs, error);
+  y = klass->compute (constant, xs, error);
   if (y == NULL)
     return NULL;
 
   output = dz_variable_new_take (y);
   if (dz_get_enable_backprop ())
     {
-      DzOp *op = g_object_new (type, NULL);
+      DzOp *op = (DzOp *) g_object_new_with_properties (G_TYPE_FROM_CLASS (klass), 0, NULL, NULL);
 
       op->constant = constant;
       dz_function_record (DZ_FUNCTION (op), inputs, n_inputs, &output, 1);
@@ -118,18 +109,18 @@ apply (GType         type,
 }
 
 DzVariable *
-dz_op_apply_unary (GType       type,
+dz_op_apply_unary (DzOpClass  *klass,
                    double      constant,
                    DzVariable *x)
 {
   g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
-  g_return_val_if_fail (dz_variable_get_data (x) != NULL, NULL);
+  g_return_val_if_fail (dz_variable_get_priv (x)->data != NULL, NULL);
 
-  return apply (type, constant, &x, 1, NULL);
+  return apply (klass, constant, &x, 1, NULL);
 }
 
 DzVariable *
-dz_op_apply_binary (GType        type,
+dz_op_apply_binary (DzOpClass   *klass,
                     DzVariable  *a,
                     DzVariable  *b,
                     GError     **error)
@@ -140,7 +131,7 @@ dz_op_apply_binary (GType        type,
   g_return_val_if_fail (DZ_IS_VARIABLE (b), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return apply (type, 0.0, inputs, 2, error);
+  return apply (klass, 0.0, inputs, 2, error);
 }
 
 void

@@ -192,7 +192,7 @@ DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_compute, mul_scalar_gradient, mu
 DzVariable *
 dz_add (DzVariable *a, DzVariable *b, GError **error)
 {
-  return dz_op_apply_binary (dz_add_op_get_type (), a, b, error);
+  return dz_op_apply_binary (dz_add_op_class (), a, b, error);
 }
 
 /**
@@ -206,7 +206,7 @@ dz_add (DzVariable *a, DzVariable *b, GError **error)
 DzVariable *
 dz_sub (DzVariable *a, DzVariable *b, GError **error)
 {
-  return dz_op_apply_binary (dz_sub_op_get_type (), a, b, error);
+  return dz_op_apply_binary (dz_sub_op_class (), a, b, error);
 }
 
 /**
@@ -221,7 +221,7 @@ dz_sub (DzVariable *a, DzVariable *b, GError **error)
 DzVariable *
 dz_mul (DzVariable *a, DzVariable *b, GError **error)
 {
-  return dz_op_apply_binary (dz_mul_op_get_type (), a, b, error);
+  return dz_op_apply_binary (dz_mul_op_class (), a, b, error);
 }
 
 /**
@@ -236,7 +236,7 @@ dz_mul (DzVariable *a, DzVariable *b, GError **error)
 DzVariable *
 dz_div (DzVariable *a, DzVariable *b, GError **error)
 {
-  return dz_op_apply_binary (dz_div_op_get_type (), a, b, error);
+  return dz_op_apply_binary (dz_div_op_class (), a, b, error);
 }
 
 /**
@@ -248,7 +248,7 @@ dz_div (DzVariable *a, DzVariable *b, GError **error)
 DzVariable *
 dz_neg (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_neg_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_neg_op_class (), 0.0, x);
 }
 
 /**
@@ -261,7 +261,7 @@ dz_neg (DzVariable *x)
 DzVariable *
 dz_add_scalar (DzVariable *x, double value)
 {
-  return dz_op_apply_unary (dz_add_scalar_op_get_type (), value, x);
+  return dz_op_apply_unary (dz_add_scalar_op_class (), value, x);
 }
 
 /**
@@ -274,5 +274,5 @@ dz_add_scalar (DzVariable *x, double value)
 DzVariable *
 dz_mul_scalar (DzVariable *x, double factor)
 {
-  return dz_op_apply_unary (dz_mul_scalar_op_get_type (), factor, x);
+  return dz_op_apply_unary (dz_mul_scalar_op_class (), factor, x);
 }

@@ -198,7 +198,7 @@ DZ_DEFINE_OP (Pow, pow, pow_compute, pow_gradient, pow_backward)
 DzVariable *
 dz_square (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_square_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_square_op_class (), 0.0, x);
 }
 
 /**
@@ -210,7 +210,7 @@ dz_square (DzVariable *x)
 DzVariable *
 dz_exp (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_exp_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_exp_op_class (), 0.0, x);
 }
 
 /**
@@ -222,7 +222,7 @@ dz_exp (DzVariable *x)
 DzVariable *
 dz_log (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_log_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_log_op_class (), 0.0, x);
 }
 
 /**
@@ -234,7 +234,7 @@ dz_log (DzVariable *x)
 DzVariable *
 dz_sin (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_sin_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_sin_op_class (), 0.0, x);
 }
 
 /**
@@ -246,7 +246,7 @@ dz_sin (DzVariable *x)
 DzVariable *
 dz_cos (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_cos_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_cos_op_class (), 0.0, x);
 }
 
 /**
@@ -258,7 +258,7 @@ dz_cos (DzVariable *x)
 DzVariable *
 dz_tanh (DzVariable *x)
 {
-  return dz_op_apply_unary (dz_tanh_op_get_type (), 0.0, x);
+  return dz_op_apply_unary (dz_tanh_op_class (), 0.0, x);
 }
 
 /**
@@ -271,5 +271,5 @@ dz_tanh (DzVariable *x)
 DzVariable *
 dz_pow (DzVariable *x, double exponent)
 {
-  return dz_op_apply_unary (dz_pow_op_get_type (), exponent, x);
+  return dz_op_apply_unary (dz_pow_op_class (), exponent, x);
 }

@@ -266,7 +266,7 @@ dz_variable_new_scalar (double value)
 DzVariable *
 dz_variable_new_take (DzArray *data)
 {
-  DzVariable *self = g_object_new (DZ_TYPE_VARIABLE, NULL);
+  DzVariable *self = (DzVariable *) g_object_new_with_properties (DZ_TYPE_VARIABLE, 0, NULL, NULL);
 
   if (data != NULL)
     dz_hold (data);
