@@ -4,7 +4,7 @@
 implementations within each round, each run in a dedicated process, and
 prints medians and ratios; writes bench/results.md and bench/results.png.
 
-    bench/run.py [--rounds N] [--quick] [--build DIR]
+    bench/run.py [--rounds N] [--quick] [--build DIR] [--output-dir DIR]
 """
 
 import argparse
@@ -92,6 +92,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10 (a smoke run)")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--output-dir", default=HERE,
+                        help="where results.md, results.json and results.png go (default: bench/)")
     args = parser.parse_args()
 
     env = dict(os.environ)
@@ -119,11 +121,12 @@ def main():
 
     report = render(results, versions(env), args, time.time() - started, have_torch)
     print(report)
-    with open(os.path.join(HERE, "results.md"), "w") as f:
+    os.makedirs(args.output_dir, exist_ok=True)
+    with open(os.path.join(args.output_dir, "results.md"), "w") as f:
         f.write(report)
-    with open(os.path.join(HERE, "results.json"), "w") as f:
+    with open(os.path.join(args.output_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
-    chart(results, os.path.join(HERE, "results.png"))
+    chart(results, os.path.join(args.output_dir, "results.png"))
 
 
 def med(runs, key):
