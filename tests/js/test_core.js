@@ -257,4 +257,63 @@ test('no-grad mode', () => {
     assert(Dz.get_enable_backprop());
 });
 
+test('array API surface', () => {
+    const a = Dz.Array.new_from_values([1, 4, 9], [3]);
+    const b = Dz.Array.new_full([3], 2);
+    const close = (arr, expect) => arr.get_values().forEach((v, i) => assertClose(v, expect[i], 1e-12));
+    assert(a.get_value(1) === 4 && a.get_size() === 3 && a.get_ndim() === 1);
+    assert(a.shape_to_string() === '(3,)' && a.to_string() === '[1. 4. 9.]');
+    assert(a.same_shape(b) && !a.same_shape(Dz.Array.new_zeros([2])));
+    close(a.add(b), [3, 6, 11]);
+    close(a.sub(b), [-1, 2, 7]);
+    close(a.mul(b), [2, 8, 18]);
+    close(a.div(b), [0.5, 2, 4.5]);
+    close(a.neg(), [-1, -4, -9]);
+    close(a.square(), [1, 16, 81]);
+    close(a.exp(), [1, 4, 9].map(Math.exp));
+    close(a.log(), [1, 4, 9].map(Math.log));
+    close(a.sin(), [1, 4, 9].map(Math.sin));
+    close(a.cos(), [1, 4, 9].map(Math.cos));
+    close(a.tanh(), [1, 4, 9].map(Math.tanh));
+    close(a.pow(0.5), [1, 2, 3]);
+    close(a.scale(2), [2, 8, 18]);
+    close(a.add_scalar(1), [2, 5, 10]);
+    assert(a.sum() === 14);
+    assert(a.allclose(Dz.Array.new_from_values([1, 4, 9 + 1e-9], [3]), 1e-6, 0));
+    close(a.new_zeros_like(), [0, 0, 0]);
+    close(a.new_ones_like(), [1, 1, 1]);
+    assert(Dz.Array.new_scalar(5).item() === 5);
+    const u = Dz.Array.new_uniform([1000], Dz.Generator.new(3)).get_values();
+    assert(u.every(v => v >= 0 && v < 1));
+    const g = Dz.Generator.new(9);
+    const first = g.next_normal();
+    g.set_seed(9);
+    assert(g.next_normal() === first && g.next_uniform() < 1);
+    assert(Dz.Generator.get_default() instanceof Dz.Generator);
+    const bytes = a.get_bytes();
+    assert(bytes.get_size() === 24);
+    const fromBytes = Dz.Array.new_from_bytes(bytes, [3]);
+    close(fromBytes, [1, 4, 9]);
+    Dz.Array.new_ones([1 << 20]).run_dispose();
+    Dz.Array.trim_cache();
+    assertThrows(() => a.add(Dz.Array.new_zeros([2])), isDzError(Dz.Error.SHAPE_MISMATCH));
+});
+
+test('variable accessors, scope and live peaks', () => {
+    const x = new Dz.Variable({data: Dz.Array.new_from_values([1, 2, 3, 4, 5, 6], [2, 3])});
+    assert(x.get_shape().join() === '2,3' && x.get_ndim() === 2 && x.get_size() === 6);
+    x.name = 'x';
+    assert(x.get_name() === 'x');
+    x.grad = Dz.Variable.new_scalar(1);
+    x.clear_grad();
+    assert(x.grad === null);
+    const scope = Dz.Scope.new();
+    assert(scope.is_open());
+    const kept = scope.keep(Dz.exp(x));
+    scope.close();
+    assert(!scope.is_open() && kept.data.get_size() === 6);
+    Dz.live_reset_peak();
+    assert(Dz.live_peak(Dz.LiveKind.VARIABLE) >= 2);
+});
+
 run();

@@ -132,3 +132,44 @@ def test_generator_is_reproducible():
     b = np.asarray(Dz.Array.new_randn([100], g2))
     np.testing.assert_array_equal(a, b)
     assert abs(a.mean()) < 0.5
+
+
+def test_array_api_surface():
+    """Every DzArray entry point, through the plain typelib."""
+    a = Dz.Array.new_from_values([1.0, 4.0, 9.0], [3])
+    b = Dz.Array.new_full([3], 2.0)
+    assert a.get_value(1) == 4.0 and a.get_size() == 3 and a.get_ndim() == 1
+    assert Dz.Array.new_scalar(5.0).item() == 5.0
+    assert a.shape_to_string() == "(3,)" and a.to_string() == "[1. 4. 9.]"
+    assert a.same_shape(b) and not a.same_shape(Dz.Array.new_zeros([2]))
+    expect = {
+        "add": [3, 6, 11], "sub": [-1, 2, 7], "mul": [2, 8, 18], "div": [0.5, 2, 4.5],
+    }
+    for name, values in expect.items():
+        np.testing.assert_allclose(np.asarray(getattr(a, name)(b)), values)
+    np.testing.assert_allclose(np.asarray(a.neg()), [-1, -4, -9])
+    np.testing.assert_allclose(np.asarray(a.square()), [1, 16, 81])
+    np.testing.assert_allclose(np.asarray(a.exp()), np.exp([1, 4, 9]))
+    np.testing.assert_allclose(np.asarray(a.log()), np.log([1, 4, 9]))
+    np.testing.assert_allclose(np.asarray(a.sin()), np.sin([1, 4, 9]))
+    np.testing.assert_allclose(np.asarray(a.cos()), np.cos([1, 4, 9]))
+    np.testing.assert_allclose(np.asarray(a.tanh()), np.tanh([1, 4, 9]))
+    np.testing.assert_allclose(np.asarray(a.pow(0.5)), [1, 2, 3])
+    np.testing.assert_allclose(np.asarray(a.scale(2.0)), [2, 8, 18])
+    np.testing.assert_allclose(np.asarray(a.add_scalar(1.0)), [2, 5, 10])
+    assert a.sum() == 14.0
+    assert a.allclose(Dz.Array.new_from_values([1.0, 4.0, 9.0 + 1e-9], [3]), 1e-6, 0.0)
+    np.testing.assert_array_equal(np.asarray(a.new_zeros_like()), [0, 0, 0])
+    np.testing.assert_array_equal(np.asarray(Dz.Array.new_ones_like(a)), [1, 1, 1])
+    u = np.asarray(Dz.Array.new_uniform([1000], Dz.Generator.new(3)))
+    assert ((u >= 0) & (u < 1)).all()
+    g = Dz.Generator.new(9)
+    first = g.next_normal()
+    g.set_seed(9)
+    assert g.next_normal() == first and 0 <= g.next_uniform() < 1
+    assert isinstance(Dz.Generator.get_default(), Dz.Generator)
+    big = Dz.Array.new_ones([1 << 20])
+    del big
+    Dz.Array.trim_cache()
+    with pytest.raises(GLib.Error):
+        a.add(Dz.Array.new_zeros([2]))
