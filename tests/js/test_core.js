@@ -290,8 +290,9 @@ test('array API surface', () => {
     g.set_seed(9);
     assert(g.next_normal() === first && g.next_uniform() < 1);
     assert(Dz.Generator.get_default() instanceof Dz.Generator);
+    // bytes.get_size() leaks the GBytes in GJS 1.74; toArray() does not.
     const bytes = a.get_bytes();
-    assert(bytes.get_size() === 24);
+    assert(bytes.toArray().length === 24);
     const fromBytes = Dz.Array.new_from_bytes(bytes, [3]);
     close(fromBytes, [1, 4, 9]);
     Dz.Array.new_ones([1 << 20]).run_dispose();
