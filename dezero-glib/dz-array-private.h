@@ -24,7 +24,8 @@ struct _DzArray
   guint disposed : 1;
   gint holders;
   gsize *shape;
-  gsize inline_shape[4];
+  /* Scalars, vectors and matrices keep their shape inline. */
+  gsize inline_shape[2];
   double inline_value;
 };
 
