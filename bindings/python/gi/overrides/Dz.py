@@ -356,26 +356,21 @@ def _to_variables(result):
     return [as_variable(result)]
 
 
-def _wrap_forward(impl):
-    def do_forward(self, xs):
+def _vfunc(impl, convert_in, convert_out):
+    """Wraps a do_forward/do_backward so that its values are converted and
+    an exception it raises is parked for the caller instead of lost."""
+    def vfunc(self, values):
         try:
-            return _to_arrays(impl(self, [np.asarray(x) for x in xs]))
+            return convert_out(impl(self, convert_in(values)))
         except BaseException as exc:  # noqa: B902 - carried to the caller
             _park(exc)
             return None
-    do_forward._dz_wrapped = True
-    return do_forward
+    vfunc._dz_wrapped = True
+    return vfunc
 
 
-def _wrap_backward(impl):
-    def do_backward(self, gys):
-        try:
-            return _to_variables(impl(self, list(gys)))
-        except BaseException as exc:  # noqa: B902 - carried to the caller
-            _park(exc)
-            return None
-    do_backward._dz_wrapped = True
-    return do_backward
+def _forward_inputs(xs):
+    return [np.asarray(x) for x in xs]
 
 
 @override
@@ -391,12 +386,11 @@ class Function(Dz.Function):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        forward = cls.__dict__.get("do_forward")
-        if forward is not None and not getattr(forward, "_dz_wrapped", False):
-            cls.do_forward = _wrap_forward(forward)
-        backward = cls.__dict__.get("do_backward")
-        if backward is not None and not getattr(backward, "_dz_wrapped", False):
-            cls.do_backward = _wrap_backward(backward)
+        for name, convert_in, convert_out in (("do_forward", _forward_inputs, _to_arrays),
+                                              ("do_backward", list, _to_variables)):
+            impl = cls.__dict__.get(name)
+            if impl is not None and not getattr(impl, "_dz_wrapped", False):
+                setattr(cls, name, _vfunc(impl, convert_in, convert_out))
 
     @_calls_python
     def call(self, inputs):
