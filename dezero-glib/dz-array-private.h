@@ -47,10 +47,4 @@ dz_array_same_shape_ (DzArray *a,
   return TRUE;
 }
 
-static inline double *
-dz_array_mutable_data (DzArray *self)
-{
-  return self->data;
-}
-
 G_END_DECLS
