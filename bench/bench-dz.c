@@ -49,7 +49,8 @@ print_result (const char *kase, double forward_s, double backward_s, long baseli
 static void
 bench_seed (int iterations, gsize size, gboolean backward)
 {
-  g_autoptr(DzArray) data = dz_array_new_randn (&size, 1, dz_generator_new (0), NULL);
+  g_autoptr(DzGenerator) generator = dz_generator_new (0);
+  g_autoptr(DzArray) data = dz_array_new_randn (&size, 1, generator, NULL);
   long baseline = rss_kib ("VmRSS:");
   double t0 = now (), forward = 0, backward_s = 0;
 
@@ -159,7 +160,8 @@ bench_fan (int n)
 static void
 bench_elementwise (gsize size, int repeats)
 {
-  g_autoptr(DzArray) a = dz_array_new_randn (&size, 1, dz_generator_new (1), NULL);
+  g_autoptr(DzGenerator) generator = dz_generator_new (1);
+  g_autoptr(DzArray) a = dz_array_new_randn (&size, 1, generator, NULL);
   long baseline = rss_kib ("VmRSS:");
   double t_exp = 0, t_square = 0, t_add = 0, t0;
   char extra[160];

@@ -149,7 +149,8 @@ def render(results, ver, args, elapsed, have_torch):
              "Each run is its own process; implementations alternate within a round.", "",
              "Versions: " + ", ".join(f"{k} {v}" for k, v in ver.items()), "",
              "Random data is generated once per process before timing (no generator in the timed "
-             "part). PyTorch runs float64 on one thread (`torch.set_num_threads(1)`). "
+             "part): by Dz's generator for C, Python-gi and GJS (Python-gi never loads NumPy), "
+             "by NumPy's for NumPy-DeZero and PyTorch. PyTorch runs float64 on one thread (`torch.set_num_threads(1)`). "
              "\"numpy-dezero\" is DeZero's step-17 algorithm on NumPy (`bench/numpy_dezero.py`). "
              "Peak RSS is VmHWM of the process; \"net\" subtracts its RSS after imports and "
              "data generation.", ""]

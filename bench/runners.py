@@ -21,23 +21,23 @@ def rss_kib(field):
 
 
 class Impl:
-    """What a case needs: leaf(data), scalar(v), square, add, add_scalar,
-    mul_scalar, backward(y), exp/square/add on plain arrays."""
+    """What a case needs: randn(seed, size), leaf_array(data), scalar(v),
+    square, add, add_scalar, mul_scalar, backward(y), exp/square/add on plain
+    arrays."""
 
 
 def make_impl(name):
-    import numpy as np
     impl = Impl()
     impl.name = name
-    impl.np = np
     impl.live = lambda: None
     if name == "python-gi":
+        # No NumPy here: dezero-glib does not need it, and a user who does not
+        # use it does not load it. The data come from Dz's own generator.
         import gi
         gi.require_version("Dz", "1.0")
         from gi.repository import Dz
-        impl.leaf = lambda data: Dz.Variable(Dz.as_array(data))
+        impl.randn = lambda seed, size: Dz.Array.new_randn([size], Dz.Generator.new(seed))
         impl.leaf_array = lambda arr: Dz.Variable.new(arr)
-        impl.prepare = lambda data: Dz.as_array(data)
         impl.scalar = lambda v: Dz.Variable.new_scalar(v)
         impl.square, impl.add = Dz.square, Dz.add
         impl.add_scalar, impl.mul_scalar = Dz.add_scalar, Dz.mul_scalar
@@ -46,9 +46,10 @@ def make_impl(name):
         impl.a_exp, impl.a_square = Dz.Array.exp, Dz.Array.square
         impl.a_add = lambda a, b: Dz.Array.add(a, b)
     elif name == "numpy-dezero":
+        import numpy as np
         sys.path.insert(0, __file__.rsplit("/", 1)[0])
         import numpy_dezero as D
-        impl.prepare = lambda data: data
+        impl.randn = lambda seed, size: np.random.default_rng(seed).standard_normal(size)
         impl.leaf_array = lambda arr: D.Variable(arr)
         impl.scalar = lambda v: D.Variable(np.array(v))
         impl.square, impl.add = D.square, D.add
@@ -57,10 +58,11 @@ def make_impl(name):
         impl.a_exp, impl.a_square = np.exp, np.square
         impl.a_add = np.add
     elif name == "torch":
+        import numpy as np
         import torch
         torch.set_num_threads(1)
         torch.set_default_dtype(torch.float64)
-        impl.prepare = lambda data: torch.from_numpy(data)
+        impl.randn = lambda seed, size: torch.from_numpy(np.random.default_rng(seed).standard_normal(size))
         impl.leaf_array = lambda t: t.detach().requires_grad_()
         impl.scalar = lambda v: torch.tensor(v, requires_grad=True)
         impl.square, impl.add = torch.square, torch.add
@@ -75,7 +77,7 @@ def make_impl(name):
 
 
 def seed(impl, iterations, size, backward):
-    data = impl.prepare(impl.np.random.default_rng(0).standard_normal(size))
+    data = impl.randn(0, size)
     gc.collect()
     baseline = rss_kib("VmRSS:")
     forward_s = backward_s = 0.0
@@ -142,7 +144,7 @@ def fan(impl, n):
 
 
 def elementwise(impl, size, repeats):
-    a = impl.prepare(impl.np.random.default_rng(1).standard_normal(size))
+    a = impl.randn(1, size)
     gc.collect()
     baseline = rss_kib("VmRSS:")
     t = {"exp": 0.0, "square": 0.0, "add": 0.0}

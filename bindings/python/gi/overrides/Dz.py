@@ -9,10 +9,10 @@ exception raised inside them reaches the caller as itself.
 
 import contextlib
 import ctypes
+import importlib
 import numbers
+import sys
 import threading
-
-import numpy as np
 
 from gi.repository import GLib
 
@@ -20,6 +20,28 @@ from ..module import get_introspection_module
 from ..overrides import override
 
 Dz = get_introspection_module("Dz")
+
+
+class _LazyModule:
+    """NumPy, imported on first use: a script that never touches NumPy does
+    not pay its memory (about 20 MiB of resident libraries) for Dz."""
+
+    def __init__(self, name):
+        self._name = name
+
+    def __getattr__(self, attr):
+        module = importlib.import_module(self._name)
+        globals()["np"] = module
+        return getattr(module, attr)
+
+
+np = _LazyModule("numpy")
+
+
+def _is_ndarray(obj):
+    # No NumPy loaded means no NumPy array: do not import it just to check.
+    numpy = sys.modules.get("numpy")
+    return numpy is not None and isinstance(obj, numpy.ndarray)
 
 __all__ = []
 
@@ -38,7 +60,7 @@ _lib.dz_array_get_values.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
 _capsule_pointer.restype = ctypes.c_void_p
 _capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-_NATIVE_F8 = np.dtype(np.float64).str
+_NATIVE_F8 = ("<" if sys.byteorder == "little" else ">") + "f8"
 
 
 def _values_address(array):
@@ -86,7 +108,7 @@ def _calls_python(func):
 # Conversions
 
 def _is_scalar(obj):
-    return isinstance(obj, numbers.Real) or (isinstance(obj, np.ndarray) and obj.ndim == 0
+    return isinstance(obj, numbers.Real) or (_is_ndarray(obj) and obj.ndim == 0
                                               and obj.dtype.kind in "biuf")
 
 
@@ -98,6 +120,8 @@ def as_array(obj):
         return obj
     if isinstance(obj, Dz.Variable) or obj is None or isinstance(obj, (str, bytes)):
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__}")
+    if isinstance(obj, numbers.Real) and not _is_ndarray(obj):
+        return Dz.Array.new_scalar(float(obj))
     try:
         data = np.asarray(obj)
     except Exception as exc:
