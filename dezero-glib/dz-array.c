@@ -72,7 +72,7 @@ dz_array_init (DzArray *self)
   self->shape = self->inline_shape;
   self->data = &self->inline_value;
   self->size = 1;
-  dz_scope_track_new (self);
+  dz_scope_track_new (self, &self->holders);
 }
 
 /* Checks @shape and computes its product without overflow. */

@@ -175,7 +175,7 @@ collect_output_grads (GradStore  *store,
       if (grad != NULL)
         g_ptr_array_add (gys, g_object_ref (grad));
       else
-        g_ptr_array_add (gys, dz_variable_new_constant (dz_array_new_zeros (slot->shape, slot->ndim, NULL)));
+        g_ptr_array_add (gys, dz_variable_new_constant (dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, NULL)));
 
       if (output != NULL)
         g_ptr_array_add (alive_outputs, output);
@@ -210,9 +210,9 @@ accumulate_grad (GradStore   *store,
       if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
         store_set (store, input, g_object_ref (gx));
       else if (gpriv->constant)
-        store_set (store, input, dz_variable_new_constant (g_object_ref (gpriv->data)));
+        store_set (store, input, dz_variable_new_constant (g_object_ref (dz_variable_peek_data (gx))));
       else
-        store_set (store, input, dz_variable_new_take (g_object_ref (gpriv->data)));
+        store_set (store, input, dz_variable_new_take (g_object_ref (dz_variable_peek_data (gx))));
       return TRUE;
     }
 
@@ -220,7 +220,7 @@ accumulate_grad (GradStore   *store,
     sum = dz_add (current, gx, error);
   else
     {
-      DzArray *data = dz_array_add (dz_variable_get_priv (current)->data, gpriv->data, error);
+      DzArray *data = dz_array_add (dz_variable_peek_data (current), dz_variable_peek_data (gx), error);
 
       sum = data ? dz_variable_new_take (data) : NULL;
     }
@@ -336,7 +336,7 @@ pending_add (ArrayPass   *pass,
   if (priv->pending == NULL)
     {
       DzVariable *existing = pass->accumulate ? priv->grad : NULL;
-      DzArray *existing_data = existing ? dz_variable_get_priv (existing)->data : NULL;
+      DzArray *existing_data = existing ? dz_variable_peek_data (existing) : NULL;
 
       /* An intermediate's pending gradient is consumed when its creator
        * runs; only leaves need finding again at the end. */
@@ -397,11 +397,11 @@ pending_to_grad (DzVariable *variable)
 }
 
 /* The gradients of the inputs of @function, as arrays (transfer full);
- * consumes the output gradients @gys. */
+ * consumes the output gradients @gys. @outputs are those still alive. */
 static gboolean
 function_gradient (DzFunction  *function,
                    DzArray    **gys,
-                   DzArray    **ys,
+                   DzVariable **outputs,
                    guint        n_outputs,
                    DzArray    **gxs,
                    GError     **error)
@@ -416,19 +416,19 @@ function_gradient (DzFunction  *function,
        * and the output gradient to have one shape. */
       for (guint i = 0; i < fpriv->n_inputs; i++)
         {
-          DzArray *x = dz_variable_get_priv (fpriv->inputs[i])->data;
+          DzVariablePrivate *xpriv = dz_variable_get_priv (fpriv->inputs[i]);
 
-          if (x == NULL || !dz_array_same_shape_ (x, gys[0]))
+          if (!dz_variable_value_same_shape (xpriv, gys[0]))
             {
-              g_set_error (error, DZ_ERROR, x ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
+              g_set_error (error, DZ_ERROR,
+                           dz_variable_has_value (xpriv) ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
                            "Input %u of %s changed since the forward pass",
                            i, dz_function_get_name (function));
               g_object_unref (gys[0]);
               return FALSE;
             }
         }
-      dz_op_gradient (function, ys[0] && dz_array_same_shape_ (ys[0], gys[0]) ? ys[0] : NULL,
-                      gys[0], gxs);
+      dz_op_gradient (function, outputs[0], gys[0], gxs);
       return TRUE;
     }
 
@@ -440,7 +440,7 @@ function_gradient (DzFunction  *function,
   if (gx_vars == NULL)
     return FALSE;
   for (guint i = 0; i < gx_vars->len; i++)
-    gxs[i] = g_object_ref (dz_variable_get_priv (g_ptr_array_index (gx_vars, i))->data);
+    gxs[i] = g_object_ref (dz_variable_peek_data (g_ptr_array_index (gx_vars, i)));
   return TRUE;
 }
 
@@ -473,11 +473,10 @@ run_backward_arrays (DzVariable  *root,
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
       guint n_out = fpriv->n_outputs, n_in = fpriv->n_inputs;
       DzVariable *outputs_stack[4], **outputs;
-      DzArray *gys_stack[4], **gys, *ys_stack[4], **ys, *gxs_stack[4], **gxs;
+      DzArray *gys_stack[4], **gys, *gxs_stack[4], **gxs;
 
       outputs = n_out <= 4 ? outputs_stack : g_new (DzVariable *, n_out);
       gys = n_out <= 4 ? gys_stack : g_new (DzArray *, n_out);
-      ys = n_out <= 4 ? ys_stack : g_new (DzArray *, n_out);
       gxs = n_in <= 4 ? gxs_stack : g_new0 (DzArray *, n_in);
       memset (gxs, 0, n_in * sizeof (DzArray *));
 
@@ -488,17 +487,16 @@ run_backward_arrays (DzVariable  *root,
 
           outputs[i] = dz_function_ref_output (function, i);
           opriv = outputs[i] ? dz_variable_get_priv (outputs[i]) : NULL;
-          ys[i] = opriv ? opriv->data : NULL;
           /* A gradient about to be dropped is handed over, so that the
            * function may write its own result into it. */
           if (opriv != NULL && opriv->pending != NULL)
             gys[i] = output_is_dropped (pass, outputs[i]) ? g_steal_pointer (&opriv->pending)
                                                            : g_object_ref (opriv->pending);
           else
-            gys[i] = dz_array_new_zeros (slot->shape, slot->ndim, NULL);
+            gys[i] = dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, NULL);
         }
 
-      ok = function_gradient (function, gys, ys, n_out, gxs, error);
+      ok = function_gradient (function, gys, outputs, n_out, gxs, error);
 
       for (guint i = 0; ok && i < n_in; i++)
         {
@@ -539,7 +537,6 @@ run_backward_arrays (DzVariable  *root,
         {
           g_free (outputs);
           g_free (gys);
-          g_free (ys);
         }
       if (gxs != gxs_stack)
         g_free (gxs);
@@ -589,11 +586,12 @@ check_seed_shape (DzVariable  *self,
                   GError     **error)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (self);
+  DzArray *data = dz_variable_peek_data (self);
   DzArray *grad_data;
   g_autofree char *grad_shape = NULL;
   g_autofree char *data_shape = NULL;
 
-  if (priv->data == NULL)
+  if (data == NULL)
     {
       g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_DATA,
                            "Cannot run backward from a variable without data");
@@ -602,11 +600,11 @@ check_seed_shape (DzVariable  *self,
   if (priv->grad == NULL)
     return TRUE;
 
-  grad_data = dz_variable_get_priv (priv->grad)->data;
-  if (grad_data != NULL && dz_array_same_shape_ (grad_data, priv->data))
+  grad_data = dz_variable_peek_data (priv->grad);
+  if (grad_data != NULL && dz_array_same_shape_ (grad_data, data))
     return TRUE;
 
-  data_shape = dz_array_shape_to_string (priv->data);
+  data_shape = dz_array_shape_to_string (data);
   grad_shape = grad_data ? dz_array_shape_to_string (grad_data) : g_strdup ("(no data)");
   g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
                "The gradient set on the output has shape %s, its data %s",
@@ -624,7 +622,7 @@ check_seed (DzVariable  *self,
   if (!check_seed_shape (self, error))
     return FALSE;
   if (priv->grad == NULL)
-    dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
+    dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
   return TRUE;
 }
 
@@ -696,13 +694,13 @@ dz_variable_backward_full (DzVariable       *self,
   if (priv->creator == NULL)
     {
       if (priv->grad == NULL)
-        dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (priv->data)));
+        dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
       return TRUE;
     }
 
   pass = (ArrayPass) { g_ptr_array_new_with_free_func (g_object_unref), TRUE, store.retain, NULL };
-  ok = run_backward_arrays (self, priv->grad ? g_object_ref (dz_variable_get_priv (priv->grad)->data)
-                                             : dz_array_new_ones_like (priv->data),
+  ok = run_backward_arrays (self, priv->grad ? g_object_ref (dz_variable_peek_data (priv->grad))
+                                             : dz_array_new_ones_like (dz_variable_peek_data (self)),
                             &pass, error);
   finish_array_pass (&pass, ok);
   return ok;
@@ -747,7 +745,7 @@ dz_grad (DzVariable       *output,
   g_return_val_if_fail (inputs != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  data = dz_variable_get_priv (output)->data;
+  data = dz_variable_peek_data (output);
   if (data == NULL)
     {
       g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_DATA,
@@ -760,7 +758,8 @@ dz_grad (DzVariable       *output,
     {
       DzVariable *input = g_ptr_array_index (inputs, i);
 
-      if (input == NULL || !DZ_IS_VARIABLE (input) || dz_variable_get_priv (input)->data == NULL)
+      if (input == NULL || !DZ_IS_VARIABLE (input) ||
+          !dz_variable_has_value (dz_variable_get_priv (input)))
         {
           g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
                        "Input %u to differentiate with respect to is not a variable with data", i);
@@ -778,10 +777,11 @@ dz_grad (DzVariable       *output,
 
       for (guint i = 0; ok && i < inputs->len; i++)
         {
-          DzVariablePrivate *ipriv = dz_variable_get_priv (g_ptr_array_index (inputs, i));
+          DzVariable *input = g_ptr_array_index (inputs, i);
+          DzVariablePrivate *ipriv = dz_variable_get_priv (input);
 
           g_ptr_array_add (grads, dz_variable_new_take (ipriv->pending ? g_object_ref (ipriv->pending)
-                                                        : dz_array_new_zeros_like (ipriv->data)));
+                                                        : dz_array_new_zeros_like (dz_variable_peek_data (input))));
         }
       /* Wanted intermediates kept their scratch gradient for this. */
       for (guint i = 0; i < inputs->len; i++)
@@ -808,7 +808,7 @@ dz_grad (DzVariable       *output,
       DzVariable *grad = g_hash_table_lookup (table, input);
 
       g_ptr_array_add (grads, grad ? g_object_ref (grad)
-                       : dz_variable_new_take (dz_array_new_zeros_like (dz_variable_get_priv (input)->data)));
+                       : dz_variable_new_take (dz_array_new_zeros_like (dz_variable_peek_data (input))));
     }
 
   return grads;

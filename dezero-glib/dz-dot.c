@@ -38,9 +38,9 @@ append_variable (GString    *dot,
   g_string_append_printf (dot, "%" G_GUINTPTR_FORMAT " [label=\"", (guintptr) variable);
   if (priv->name != NULL)
     append_escaped (dot, priv->name);
-  if (verbose && priv->data != NULL)
+  if (verbose && dz_variable_has_value (priv))
     {
-      g_autofree char *shape = dz_array_shape_to_string (priv->data);
+      g_autofree char *shape = dz_array_shape_to_string (dz_variable_peek_data (variable));
 
       g_string_append_printf (dot, "%s%s float64", priv->name ? ": " : "", shape);
     }

@@ -21,30 +21,41 @@ typedef struct
 {
   DzVariable *variable;
   guint ndim;
-  gsize *shape;
-  gsize inline_shape[2];
+  /* Up to one axis inline, more on the heap. */
+  union {
+    gsize dim;
+    gsize *dims;
+  } shape;
 } DzOutputSlot;
 
+static inline const gsize *
+dz_output_slot_shape (const DzOutputSlot *slot)
+{
+  return slot->ndim <= 1 ? &slot->shape.dim : slot->shape.dims;
+}
+
+/* Laid out to fill 96 bytes, so that with its instance a built-in takes
+ * 128: every node of a graph has one, and memory is most of its cost. */
 typedef struct
 {
   /* Inputs, held strongly; two inline slots cover nearly every function.
    * The GPtrArray that dz_function_get_inputs() hands out is built only
    * when asked for. */
   DzVariable **inputs;
-  guint n_inputs;
   DzVariable *inline_inputs[2];
   GPtrArray *inputs_view;
   DzOutputSlot *outputs;
-  guint n_outputs;
-  gint outputs_lock;
   DzOutputSlot inline_output;
-  int generation;
-  gboolean called;
-  gboolean disposed;
-  gint holders;
   /* The id of the backward pass that last queued this function: an O(1)
    * "already queued" test without a set. */
   guint64 queued_pass;
+  guint n_inputs;
+  guint n_outputs;
+  gint outputs_lock;
+  int generation;
+  gint holders;
+  guint called : 1;
+  guint disposed : 1;
 } DzFunctionPrivate;
 
 DzFunctionPrivate *dz_function_get_priv (DzFunction *self);

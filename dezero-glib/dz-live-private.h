@@ -9,27 +9,49 @@
 
 G_BEGIN_DECLS
 
-extern gint dz_live_counters[3];
-extern gint dz_live_peaks[3];
+/* GLib's own instance counting is compiled out in Debian's GLib, so the
+ * types count themselves: init adds one, dispose takes one away.
+ *
+ * An atomic operation costs about 10 ns on the machines we measure, a
+ * tenth of a graph node: each thread counts into its own shard with plain
+ * stores, and dz_live_count() sums the shards. Peaks need one running
+ * total, so once somebody asks for them (dz_live_reset_peak()) every
+ * thread counts into the shared atomic counters instead. */
+typedef struct _DzLiveShard DzLiveShard;
+
+struct _DzLiveShard
+{
+  gint counts[3];
+  DzLiveShard *next;
+};
+
+extern _Thread_local DzLiveShard *dz_live_shard;
 extern gint dz_live_tracking_peaks;
 
-/* GLib's own instance counting is compiled out in Debian's GLib, so the
- * types count themselves: init increments, dispose decrements. */
-static inline void
-dz_live_inc (DzLiveKind kind)
-{
-  gint now = g_atomic_int_add (&dz_live_counters[kind], 1) + 1;
-  gint peak;
+DzLiveShard *dz_live_shard_new   (void);
+void         dz_live_add_tracked (DzLiveKind kind,
+                                  gint       delta);
 
-  /* Peaks cost a compare-and-swap per object on a growing graph: they are
-   * only kept once somebody asked for them (dz_live_reset_peak()). */
-  if (G_LIKELY (!g_atomic_int_get (&dz_live_tracking_peaks)))
-    return;
-  while (now > (peak = g_atomic_int_get (&dz_live_peaks[kind])) &&
-         !g_atomic_int_compare_and_exchange (&dz_live_peaks[kind], peak, now))
-    ;
+static inline void
+dz_live_add (DzLiveKind kind,
+             gint       delta)
+{
+  DzLiveShard *shard;
+
+  if (G_UNLIKELY (g_atomic_int_get (&dz_live_tracking_peaks)))
+    {
+      dz_live_add_tracked (kind, delta);
+      return;
+    }
+
+  shard = dz_live_shard;
+  if (G_UNLIKELY (shard == NULL))
+    shard = dz_live_shard_new ();
+  /* Only this thread writes its shard; readers load it relaxed. */
+  __atomic_store_n (&shard->counts[kind], shard->counts[kind] + delta, __ATOMIC_RELAXED);
 }
 
-#define dz_live_dec(kind) (void) g_atomic_int_dec_and_test (&dz_live_counters[kind])
+#define dz_live_inc(kind) dz_live_add ((kind), 1)
+#define dz_live_dec(kind) dz_live_add ((kind), -1)
 
 G_END_DECLS

@@ -7,9 +7,80 @@
 
 #include "dz-live-private.h"
 
-gint dz_live_counters[3];
-gint dz_live_peaks[3];
+_Thread_local DzLiveShard *dz_live_shard;
 gint dz_live_tracking_peaks;
+
+/* The shared counters, used once peaks are tracked; the peaks; and the
+ * total of the shards when tracking began, constant from then on. */
+static gint shared_counts[3];
+static gint peaks[3];
+static gint shard_total_at_reset[3];
+
+/* Every thread's shard, and the counts of threads gone. */
+static GMutex shards_lock;
+static DzLiveShard *shards;
+static gint retired_counts[3];
+
+static void
+retire_shard (gpointer data)
+{
+  DzLiveShard *shard = data;
+
+  g_mutex_lock (&shards_lock);
+  for (DzLiveShard **link = &shards; *link != NULL; link = &(*link)->next)
+    if (*link == shard)
+      {
+        *link = shard->next;
+        break;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (retired_counts); i++)
+    retired_counts[i] += shard->counts[i];
+  g_mutex_unlock (&shards_lock);
+
+  dz_live_shard = NULL;
+  g_free (shard);
+}
+
+/* Folds a thread's counts into the retired ones when the thread ends. */
+static GPrivate shard_owner = G_PRIVATE_INIT (retire_shard);
+
+DzLiveShard *
+dz_live_shard_new (void)
+{
+  DzLiveShard *shard = g_new0 (DzLiveShard, 1);
+
+  g_mutex_lock (&shards_lock);
+  shard->next = shards;
+  shards = shard;
+  g_mutex_unlock (&shards_lock);
+
+  g_private_set (&shard_owner, shard);
+  dz_live_shard = shard;
+  return shard;
+}
+
+/* The shards' total, with shards_lock held. */
+static gint
+shard_total (DzLiveKind kind)
+{
+  gint total = retired_counts[kind];
+
+  for (DzLiveShard *shard = shards; shard != NULL; shard = shard->next)
+    total += __atomic_load_n (&shard->counts[kind], __ATOMIC_RELAXED);
+  return total;
+}
+
+void
+dz_live_add_tracked (DzLiveKind kind,
+                     gint       delta)
+{
+  gint now = g_atomic_int_add (&shared_counts[kind], delta) + delta + shard_total_at_reset[kind];
+  gint peak;
+
+  while (now > (peak = g_atomic_int_get (&peaks[kind])) &&
+         !g_atomic_int_compare_and_exchange (&peaks[kind], peak, now))
+    ;
+}
 
 /**
  * dz_live_count:
@@ -31,9 +102,15 @@ gint dz_live_tracking_peaks;
 guint
 dz_live_count (DzLiveKind kind)
 {
+  gint total;
+
   g_return_val_if_fail (kind <= DZ_LIVE_FUNCTION, 0);
 
-  return (guint) g_atomic_int_get (&dz_live_counters[kind]);
+  g_mutex_lock (&shards_lock);
+  total = shard_total (kind) + g_atomic_int_get (&shared_counts[kind]);
+  g_mutex_unlock (&shards_lock);
+
+  return (guint) MAX (total, 0);
 }
 
 /**
@@ -53,7 +130,7 @@ dz_live_peak (DzLiveKind kind)
 {
   g_return_val_if_fail (kind <= DZ_LIVE_FUNCTION, 0);
 
-  return (guint) g_atomic_int_get (&dz_live_peaks[kind]);
+  return (guint) MAX (g_atomic_int_get (&peaks[kind]), 0);
 }
 
 /**
@@ -64,7 +141,15 @@ dz_live_peak (DzLiveKind kind)
 void
 dz_live_reset_peak (void)
 {
-  g_atomic_int_set (&dz_live_tracking_peaks, 1);
-  for (guint i = 0; i < G_N_ELEMENTS (dz_live_peaks); i++)
-    g_atomic_int_set (&dz_live_peaks[i], g_atomic_int_get (&dz_live_counters[i]));
+  g_mutex_lock (&shards_lock);
+  if (!g_atomic_int_get (&dz_live_tracking_peaks))
+    {
+      /* From now on the shards stay as they are. */
+      for (guint i = 0; i < G_N_ELEMENTS (shard_total_at_reset); i++)
+        shard_total_at_reset[i] = shard_total (i);
+      g_atomic_int_set (&dz_live_tracking_peaks, 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (peaks); i++)
+    g_atomic_int_set (&peaks[i], shard_total_at_reset[i] + g_atomic_int_get (&shared_counts[i]));
+  g_mutex_unlock (&shards_lock);
 }

@@ -26,6 +26,15 @@ typedef struct
   double constant;
 } DzOp;
 
+/* What an array-level gradient reads besides the output gradient: the
+ * values it does not need are not made into arrays (see
+ * dz_variable_peek_data()). */
+typedef enum
+{
+  DZ_OP_NEEDS_INPUTS = 1 << 0,
+  DZ_OP_NEEDS_OUTPUT = 1 << 1,
+} DzOpNeeds;
+
 /* Besides the public virtual functions (backward written with
  * differentiable operations, for create_graph), a built-in has array-level
  * kernels: the hot path of forward, and of backward when the pass is not
@@ -34,6 +43,9 @@ typedef struct
 {
   DzFunctionClass parent_class;
 
+  /* The output for 0-d inputs @xs: scalar graphs skip the arrays. */
+  double    (* compute_scalar) (double        constant,
+                                const double *xs);
   /* The output for inputs @xs, or NULL with @error set. */
   DzArray * (* compute)  (double       constant,
                           DzArray    **xs,
@@ -46,13 +58,14 @@ typedef struct
                           DzArray     *y,
                           DzArray     *gy,
                           DzArray    **gxs);
+  DzOpNeeds needs;
 } DzOpClass;
 
 GType dz_op_get_type (void);
 
 /* Declares a final built-in named Dz<Name>, registered as "Dz<Name>" so
  * that dz_function_get_name() reports "<Name>". */
-#define DZ_DEFINE_OP(Name, name, compute_fn, gradient_fn, backward_fn)        \
+#define DZ_DEFINE_OP(Name, name, scalar_fn, compute_fn, gradient_fn, needs_, backward_fn) \
   typedef DzOp Dz##Name;                                                      \
   typedef DzOpClass Dz##Name##Class;                                          \
   GType dz_##name##_op_get_type (void);                                       \
@@ -60,8 +73,10 @@ GType dz_op_get_type (void);
   static void                                                                 \
   dz_##name##_op_class_init (Dz##Name##Class *klass)                          \
   {                                                                           \
+    klass->compute_scalar = scalar_fn;                                        \
     klass->compute = compute_fn;                                              \
     klass->gradient = gradient_fn;                                            \
+    klass->needs = needs_;                                                    \
     DZ_FUNCTION_CLASS (klass)->backward = backward_fn;                        \
   }                                                                           \
   static void                                                                 \
@@ -111,10 +126,10 @@ DzVariable *dz_op_apply_binary (DzOpClass   *klass,
                                 DzVariable  *b,
                                 GError     **error);
 
-/* The array-level gradients of @self into @gxs (one per input); consumes
- * @gy. */
+/* The array-level gradients of @self into @gxs (one per input), from its
+ * @output (NULL when gone) and that output's gradient @gy (consumed). */
 void        dz_op_gradient     (DzFunction  *self,
-                                DzArray     *y,
+                                DzVariable  *output,
                                 DzArray     *gy,
                                 DzArray    **gxs);
 

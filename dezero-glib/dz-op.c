@@ -67,6 +67,25 @@ dz_op_grads (guint n,
   return grads;
 }
 
+/* The output of @klass on 0-d inputs, computed without arrays, or NULL
+ * when some input is not 0-d. */
+static DzVariable *
+apply_scalar (DzOpClass   *klass,
+              double       constant,
+              DzVariable **inputs,
+              guint        n_inputs)
+{
+  double xs[2];
+
+  if (klass->compute_scalar == NULL)
+    return NULL;
+  for (guint i = 0; i < n_inputs; i++)
+    if (!dz_variable_value_scalar (dz_variable_get_priv (inputs[i]), &xs[i]))
+      return NULL;
+
+  return dz_variable_new_inline_scalar (klass->compute_scalar (constant, xs));
+}
+
 /* Computes the output and, with backpropagation enabled, records the
  * call: the fast path that dz_function_call() generalizes. */
 static DzVariable *
@@ -76,33 +95,36 @@ apply (DzOpClass    *klass,
        guint         n_inputs,
        GError      **error)
 {
-  DzArray *xs[2];
-  DzArray *y;
-  DzVariable *output;
+  DzVariable *output = apply_scalar (klass, constant, inputs, n_inputs);
 
-  for (guint i = 0; i < n_inputs; i++)
+  if (output == NULL)
     {
-      xs[i] = dz_variable_get_priv (inputs[i])->data;
-      if (xs[i] == NULL)
+      DzArray *xs[2];
+      DzArray *y;
+
+      for (guint i = 0; i < n_inputs; i++)
         {
-          g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA, "Input %u of %s has no data",
-                       i, g_type_name (G_TYPE_FROM_CLASS (klass)) + 2);
-          return NULL;
+          xs[i] = dz_variable_peek_data (inputs[i]);
+          if (xs[i] == NULL)
+            {
+              g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA, "Input %u of %s has no data",
+                           i, g_type_name (G_TYPE_FROM_CLASS (klass)) + 2);
+              return NULL;
+            }
         }
+
+      y = klass->compute (constant, xs, error);
+      if (y == NULL)
+        return NULL;
+      output = dz_variable_new_take (y);
     }
 
-  y = klass->compute (constant, xs, error);
-  if (y == NULL)
-    return NULL;
-
-  output = dz_variable_new_take (y);
   if (dz_get_enable_backprop ())
     {
       DzOp *op = (DzOp *) g_object_new_with_properties (G_TYPE_FROM_CLASS (klass), 0, NULL, NULL);
 
       op->constant = constant;
       dz_function_record (DZ_FUNCTION (op), inputs, n_inputs, &output, 1);
-      g_object_unref (op);
     }
 
   return output;
@@ -114,7 +136,7 @@ dz_op_apply_unary (DzOpClass  *klass,
                    DzVariable *x)
 {
   g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
-  g_return_val_if_fail (dz_variable_get_priv (x)->data != NULL, NULL);
+  g_return_val_if_fail (dz_variable_has_value (dz_variable_get_priv (x)), NULL);
 
   return apply (klass, constant, &x, 1, NULL);
 }
@@ -136,15 +158,26 @@ dz_op_apply_binary (DzOpClass   *klass,
 
 void
 dz_op_gradient (DzFunction  *self,
-                DzArray     *y,
+                DzVariable  *output,
                 DzArray     *gy,
                 DzArray    **gxs)
 {
   DzFunctionPrivate *priv = dz_function_get_priv (self);
-  DzArray *xs[2];
+  DzOpClass *klass = DZ_OP_GET_CLASS (self);
+  DzArray *xs[2] = { NULL, NULL };
+  DzArray *y = NULL;
 
-  for (guint i = 0; i < priv->n_inputs && i < 2; i++)
-    xs[i] = dz_variable_get_priv (priv->inputs[i])->data;
+  if ((klass->needs & DZ_OP_NEEDS_OUTPUT) && output != NULL)
+    {
+      y = dz_variable_peek_data (output);
+      if (y != NULL && !dz_array_same_shape_ (y, gy))
+        y = NULL;
+    }
+  /* An output gone, or replaced since the forward pass, is recomputed
+   * from the inputs. */
+  if ((klass->needs & DZ_OP_NEEDS_INPUTS) || ((klass->needs & DZ_OP_NEEDS_OUTPUT) && y == NULL))
+    for (guint i = 0; i < priv->n_inputs && i < 2; i++)
+      xs[i] = dz_variable_peek_data (priv->inputs[i]);
 
-  DZ_OP_GET_CLASS (self)->gradient (dz_op_constant (self), xs, y, gy, gxs);
+  klass->gradient (dz_op_constant (self), xs, y, gy, gxs);
 }

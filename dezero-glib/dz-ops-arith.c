@@ -1,8 +1,9 @@
 /* dz-ops-arith.c: add, sub, mul, div, neg and their scalar forms
  *
- * Each operation has three parts: compute (forward on arrays), gradient
- * (backward on arrays, when the pass is not recorded) and backward (the
- * same formula with differentiable operations, for create_graph).
+ * Each operation has four parts: a scalar kernel (forward on 0-d values),
+ * compute (forward on arrays), gradient (backward on arrays, when the pass
+ * is not recorded) and backward (the same formula with differentiable
+ * operations, for create_graph).
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,6 +13,12 @@
 #include "dz-op-private.h"
 
 /* Add: y = a + b;  ga = gy, gb = gy */
+static double
+add_scalar (double c, const double *xs)
+{
+  return xs[0] + xs[1];
+}
+
 static DzArray *
 add_compute (double c, DzArray **xs, GError **error)
 {
@@ -34,9 +41,15 @@ add_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, g_object_ref (gy), g_object_ref (gy));
 }
 
-DZ_DEFINE_OP (Add, add, add_compute, add_gradient, add_backward)
+DZ_DEFINE_OP (Add, add, add_scalar, add_compute, add_gradient, 0, add_backward)
 
 /* Sub: y = a - b;  ga = gy, gb = -gy */
+static double
+sub_scalar (double c, const double *xs)
+{
+  return xs[0] - xs[1];
+}
+
 static DzArray *
 sub_compute (double c, DzArray **xs, GError **error)
 {
@@ -58,9 +71,15 @@ sub_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, g_object_ref (gy), dz_neg (gy));
 }
 
-DZ_DEFINE_OP (Sub, sub, sub_compute, sub_gradient, sub_backward)
+DZ_DEFINE_OP (Sub, sub, sub_scalar, sub_compute, sub_gradient, 0, sub_backward)
 
 /* Mul: y = a * b;  ga = gy * b, gb = gy * a */
+static double
+mul_scalar (double c, const double *xs)
+{
+  return xs[0] * xs[1];
+}
+
 static DzArray *
 mul_compute (double c, DzArray **xs, GError **error)
 {
@@ -84,9 +103,15 @@ mul_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, ga, gb);
 }
 
-DZ_DEFINE_OP (Mul, mul, mul_compute, mul_gradient, mul_backward)
+DZ_DEFINE_OP (Mul, mul, mul_scalar, mul_compute, mul_gradient, DZ_OP_NEEDS_INPUTS, mul_backward)
 
 /* Div: y = a / b;  ga = gy / b, gb = -gy * a / b^2 */
+static double
+div_scalar (double c, const double *xs)
+{
+  return xs[0] / xs[1];
+}
+
 static DzArray *
 div_compute (double c, DzArray **xs, GError **error)
 {
@@ -115,9 +140,15 @@ div_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (2, ga, gb);
 }
 
-DZ_DEFINE_OP (Div, div, div_compute, div_gradient, div_backward)
+DZ_DEFINE_OP (Div, div, div_scalar, div_compute, div_gradient, DZ_OP_NEEDS_INPUTS, div_backward)
 
 /* Neg: y = -x;  gx = -gy */
+static double
+neg_scalar (double c, const double *xs)
+{
+  return -xs[0];
+}
+
 static DzArray *
 neg_compute (double c, DzArray **xs, GError **error)
 {
@@ -136,9 +167,15 @@ neg_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_neg (dz_op_gy (gys)));
 }
 
-DZ_DEFINE_OP (Neg, neg, neg_compute, neg_gradient, neg_backward)
+DZ_DEFINE_OP (Neg, neg, neg_scalar, neg_compute, neg_gradient, 0, neg_backward)
 
 /* AddScalar: y = x + c;  gx = gy */
+static double
+add_scalar_scalar (double c, const double *xs)
+{
+  return xs[0] + c;
+}
+
 static DzArray *
 add_scalar_compute (double c, DzArray **xs, GError **error)
 {
@@ -157,9 +194,15 @@ add_scalar_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, g_object_ref (dz_op_gy (gys)));
 }
 
-DZ_DEFINE_OP (AddScalar, add_scalar, add_scalar_compute, pass_through_gradient, add_scalar_backward)
+DZ_DEFINE_OP (AddScalar, add_scalar, add_scalar_scalar, add_scalar_compute, pass_through_gradient, 0, add_scalar_backward)
 
 /* MulScalar: y = x * c;  gx = gy * c */
+static double
+mul_scalar_scalar (double c, const double *xs)
+{
+  return xs[0] * c;
+}
+
 static DzArray *
 mul_scalar_compute (double c, DzArray **xs, GError **error)
 {
@@ -178,7 +221,7 @@ mul_scalar_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul_scalar (dz_op_gy (gys), dz_op_constant (self)));
 }
 
-DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_compute, mul_scalar_gradient, mul_scalar_backward)
+DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_scalar, mul_scalar_compute, mul_scalar_gradient, 0, mul_scalar_backward)
 
 /**
  * dz_add:

@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "dz-op-private.h"
 
 /* The output of a single-output function during its own backward step: it
@@ -16,6 +18,12 @@ op_output (DzFunction *self)
 }
 
 /* Square: y = x^2;  gx = gy * 2x */
+static double
+square_scalar (double c, const double *xs)
+{
+  return xs[0] * xs[0];
+}
+
 static DzArray *
 square_compute (double c, DzArray **xs, GError **error)
 {
@@ -36,9 +44,15 @@ square_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), two_x, error));
 }
 
-DZ_DEFINE_OP (Square, square, square_compute, square_gradient, square_backward)
+DZ_DEFINE_OP (Square, square, square_scalar, square_compute, square_gradient, DZ_OP_NEEDS_INPUTS, square_backward)
 
 /* Exp: y = e^x;  gx = gy * y */
+static double
+exp_scalar (double c, const double *xs)
+{
+  return exp (xs[0]);
+}
+
 static DzArray *
 exp_compute (double c, DzArray **xs, GError **error)
 {
@@ -61,9 +75,15 @@ exp_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), y, error));
 }
 
-DZ_DEFINE_OP (Exp, exp, exp_compute, exp_gradient, exp_backward)
+DZ_DEFINE_OP (Exp, exp, exp_scalar, exp_compute, exp_gradient, DZ_OP_NEEDS_OUTPUT, exp_backward)
 
 /* Log: y = ln x;  gx = gy / x */
+static double
+log_scalar (double c, const double *xs)
+{
+  return log (xs[0]);
+}
+
 static DzArray *
 log_compute (double c, DzArray **xs, GError **error)
 {
@@ -82,9 +102,15 @@ log_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_div (dz_op_gy (gys), dz_op_input (self, 0), error));
 }
 
-DZ_DEFINE_OP (Log, log, log_compute, log_gradient, log_backward)
+DZ_DEFINE_OP (Log, log, log_scalar, log_compute, log_gradient, DZ_OP_NEEDS_INPUTS, log_backward)
 
 /* Sin: y = sin x;  gx = gy * cos x */
+static double
+sin_scalar (double c, const double *xs)
+{
+  return sin (xs[0]);
+}
+
 static DzArray *
 sin_compute (double c, DzArray **xs, GError **error)
 {
@@ -105,9 +131,15 @@ sin_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), cos_x, error));
 }
 
-DZ_DEFINE_OP (Sin, sin, sin_compute, sin_gradient, sin_backward)
+DZ_DEFINE_OP (Sin, sin, sin_scalar, sin_compute, sin_gradient, DZ_OP_NEEDS_INPUTS, sin_backward)
 
 /* Cos: y = cos x;  gx = -gy * sin x */
+static double
+cos_scalar (double c, const double *xs)
+{
+  return cos (xs[0]);
+}
+
 static DzArray *
 cos_compute (double c, DzArray **xs, GError **error)
 {
@@ -129,9 +161,15 @@ cos_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), minus_sin_x, error));
 }
 
-DZ_DEFINE_OP (Cos, cos, cos_compute, cos_gradient, cos_backward)
+DZ_DEFINE_OP (Cos, cos, cos_scalar, cos_compute, cos_gradient, DZ_OP_NEEDS_INPUTS, cos_backward)
 
 /* Tanh: y = tanh x;  gx = gy * (1 - y^2) */
+static double
+tanh_scalar (double c, const double *xs)
+{
+  return tanh (xs[0]);
+}
+
 static DzArray *
 tanh_compute (double c, DzArray **xs, GError **error)
 {
@@ -162,9 +200,20 @@ tanh_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), one_minus_y2, error));
 }
 
-DZ_DEFINE_OP (Tanh, tanh, tanh_compute, tanh_gradient, tanh_backward)
+DZ_DEFINE_OP (Tanh, tanh, tanh_scalar, tanh_compute, tanh_gradient, DZ_OP_NEEDS_OUTPUT, tanh_backward)
 
 /* Pow: y = x^c;  gx = gy * c x^(c-1) */
+static double
+pow_scalar (double c, const double *xs)
+{
+  /* As dz_array_pow(): small integer exponents multiply. */
+  if (c == 2.0)
+    return xs[0] * xs[0];
+  if (c == 1.0)
+    return xs[0];
+  return pow (xs[0], c);
+}
+
 static DzArray *
 pow_compute (double c, DzArray **xs, GError **error)
 {
@@ -187,7 +236,7 @@ pow_backward (DzFunction *self, GPtrArray *gys, GError **error)
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), dydx, error));
 }
 
-DZ_DEFINE_OP (Pow, pow, pow_compute, pow_gradient, pow_backward)
+DZ_DEFINE_OP (Pow, pow, pow_scalar, pow_compute, pow_gradient, DZ_OP_NEEDS_INPUTS, pow_backward)
 
 /**
  * dz_square:

@@ -69,20 +69,27 @@ dz_holders_of (gpointer object)
   GType type = G_OBJECT_TYPE (object);
 
   /* DzArray is final: an exact match. Variables and functions may be
-   * subclassed, so the slow test is kept for what is neither. */
+   * subclassed, so the slower test is kept for those. */
   if (type == DZ_TYPE_ARRAY)
     return &((DzArray *) object)->holders;
-  if (type == DZ_TYPE_VARIABLE || DZ_IS_VARIABLE (object))
+  if (type == DZ_TYPE_VARIABLE)
     return &dz_variable_get_priv (object)->holders;
-  return &dz_function_get_priv (object)->holders;
+  /* Functions are always subclasses; variables rarely are. */
+  if (DZ_IS_FUNCTION (object))
+    return &dz_function_get_priv (object)->holders;
+  return &dz_variable_get_priv (object)->holders;
 }
 
 
 void
-dz_scope_track_new (gpointer object)
+dz_scope_track_new (gpointer  object,
+                    gint     *holders)
 {
   if (G_LIKELY (innermost == NULL))
-    return;
+    {
+      *holders = DZ_HOLDERS_UNTRACKED;
+      return;
+    }
 
   g_ptr_array_add (innermost->tracked, g_object_ref (object));
 }

@@ -85,6 +85,7 @@ dz_variable_dispose (GObject *object)
   g_clear_object (&priv->pending);
   release_link (g_steal_pointer (&priv->grad));
   release_link (g_steal_pointer (&priv->data));
+  priv->has_scalar = FALSE;
   if (!priv->disposed)
     {
       priv->disposed = TRUE;
@@ -116,7 +117,7 @@ dz_variable_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_DATA:
-      g_value_set_object (value, priv->data);
+      g_value_set_object (value, dz_variable_peek_data (self));
       break;
     case PROP_GRAD:
       g_value_set_object (value, priv->grad);
@@ -228,7 +229,7 @@ static void
 dz_variable_init (DzVariable *self)
 {
   dz_live_inc (DZ_LIVE_VARIABLE);
-  dz_scope_track_new (self);
+  dz_scope_track_new (self, &dz_variable_get_priv (self)->holders);
 }
 
 /**
@@ -258,7 +259,7 @@ dz_variable_new (DzArray *data)
 DzVariable *
 dz_variable_new_scalar (double value)
 {
-  return dz_variable_new_take (dz_array_new_scalar (value));
+  return dz_variable_new_inline_scalar (value);
 }
 
 /* Builds a variable without going through the property machinery: this is
@@ -272,6 +273,39 @@ dz_variable_new_take (DzArray *data)
     dz_hold (data);
   dz_variable_get_priv (self)->data = data;
   return self;
+}
+
+/* A variable whose 0-d value stays inline until its array is asked for. */
+DzVariable *
+dz_variable_new_inline_scalar (double value)
+{
+  DzVariable *self = dz_variable_new_take (NULL);
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+
+  priv->scalar = value;
+  priv->has_scalar = TRUE;
+  return self;
+}
+
+DzArray *
+dz_variable_peek_data (DzVariable *self)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (self);
+  DzArray *data = g_atomic_pointer_get (&priv->data);
+
+  if (data != NULL || !priv->has_scalar)
+    return data;
+
+  /* Two threads may read a shared leaf at once: the first array stored
+   * wins, and the value is the same either way. */
+  data = dz_array_new_scalar (priv->scalar);
+  if (g_atomic_pointer_compare_and_exchange (&priv->data, NULL, data))
+    {
+      dz_hold (data);
+      return data;
+    }
+  g_object_unref (data);
+  return g_atomic_pointer_get (&priv->data);
 }
 
 /* Like dz_variable_new_take(), for a seed or stand-in gradient. */
@@ -295,7 +329,7 @@ dz_variable_get_data (DzVariable *self)
 {
   g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
 
-  return dz_variable_get_priv (self)->data;
+  return dz_variable_peek_data (self);
 }
 
 /**
@@ -316,13 +350,14 @@ dz_variable_set_data (DzVariable *self,
   g_return_if_fail (data == NULL || DZ_IS_ARRAY (data));
 
   priv = dz_variable_get_priv (self);
-  if (priv->data == data)
+  if (priv->data == data && (data != NULL || !priv->has_scalar))
     return;
 
   if (data != NULL)
     dz_hold (g_object_ref (data));
   release_link (g_steal_pointer (&priv->data));
   priv->data = data;
+  priv->has_scalar = FALSE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
 }
 
@@ -409,6 +444,7 @@ dz_variable_get_creator (DzVariable *self)
   return dz_variable_get_priv (self)->creator;
 }
 
+/* Takes over a reference to @creator. */
 void
 dz_variable_set_creator_ (DzVariable *self,
                           DzFunction *creator,
@@ -418,8 +454,8 @@ dz_variable_set_creator_ (DzVariable *self,
   DzVariablePrivate *priv = dz_variable_get_priv (self);
 
   g_assert (priv->creator == NULL);
-  priv->creator = g_object_ref (creator);
-  dz_hold (creator);
+  priv->creator = creator;
+  dz_hold_count (&dz_function_get_priv (creator)->holders);
   priv->generation = generation;
   priv->output_index = output_index;
 }
@@ -552,12 +588,12 @@ dz_variable_set_name (DzVariable *self,
 guint
 dz_variable_get_ndim (DzVariable *self)
 {
-  DzArray *data;
+  DzVariablePrivate *priv;
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), 0);
 
-  data = dz_variable_get_priv (self)->data;
-  return data ? data->ndim : 0;
+  priv = dz_variable_get_priv (self);
+  return dz_variable_has_value (priv) ? dz_variable_value_ndim (priv) : 0;
 }
 
 /**
@@ -576,7 +612,7 @@ dz_variable_get_shape (DzVariable *self,
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
 
-  data = dz_variable_get_priv (self)->data;
+  data = dz_variable_peek_data (self);
   if (ndim != NULL)
     *ndim = data ? data->ndim : 0;
   return data ? data->shape : NULL;
@@ -591,12 +627,14 @@ dz_variable_get_shape (DzVariable *self,
 gsize
 dz_variable_get_size (DzVariable *self)
 {
-  DzArray *data;
+  DzVariablePrivate *priv;
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), 0);
 
-  data = dz_variable_get_priv (self)->data;
-  return data ? data->size : 0;
+  priv = dz_variable_get_priv (self);
+  if (priv->has_scalar)
+    return 1;
+  return priv->data ? priv->data->size : 0;
 }
 
 /**
@@ -617,7 +655,7 @@ dz_variable_to_string (DzVariable *self)
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), NULL);
 
-  data = dz_variable_get_priv (self)->data;
+  data = dz_variable_peek_data (self);
   if (data == NULL)
     return g_strdup ("variable(None)");
 

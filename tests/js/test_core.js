@@ -34,6 +34,20 @@ test('properties as attributes', () => {
     assert(x.get_size() === 3 && x.get_ndim() === 1);
 });
 
+test('scalar graphs keep values inline', () => {
+    const x = scalar(0.5), one = scalar(1);
+    let h = x;
+    for (let i = 0; i < 200; i++)
+        h = Dz.add(h, one);
+    // Variables are live until the GC takes the JS wrappers; arrays never
+    // existed.
+    assert(Dz.live_count(Dz.LiveKind.ARRAY) === 0, 'no arrays in a scalar graph');
+    assert(value(h) === 200.5 && h.get_ndim() === 0 && h.data.get_ndim() === 0);
+    assert(Dz.live_count(Dz.LiveKind.ARRAY) === 1, 'the array is made when read');
+    h.backward();
+    assert(gradOf(x) === 1 && gradOf(one) === 200);
+});
+
 test('add(x, x) and clear_grad', () => {
     const x = scalar(3);
     Dz.add(x, x).backward();

@@ -51,3 +51,23 @@ def test_scope_and_tidy():
     del w, a, kept, lost, y
     gc.collect()
     assert Dz.live_counts() == (0, 0, 0)
+
+
+def test_scalar_graph_makes_no_arrays():
+    """0-d values stay inside their variables until asked for: a scalar
+    graph costs two objects a node, and reading a value still works."""
+    # Variable(number) wraps a 0-d Dz.Array made first; new_scalar does not.
+    x, one = Dz.Variable.new_scalar(0.5), Dz.Variable(1.0)
+    h = x
+    for _ in range(500):
+        h = Dz.add(h, one)
+    del _
+    assert Dz.live_counts() == (1, 502, 500)
+    assert h.data == 500.5 and h.data.shape == ()
+    assert Dz.live_counts()[0] == 2
+    h.backward()
+    assert x.grad.data == 1.0 and one.grad.data == 500.0
+    y = Dz.mul(x, Dz.exp(x))
+    y.backward()
+    assert abs(x.grad.data - (1.0 + np.exp(0.5) * 1.5)) < 1e-12
+    del h, y
