@@ -29,6 +29,13 @@
  * dz_variable_backward() walks that graph from this variable back to the
  * leaves, filling #DzVariable:grad with the derivative of this variable
  * with respect to each of them.
+ *
+ * A 0-dimensional value made by dz_variable_new_scalar() or computed by a
+ * built-in from 0-dimensional values is kept inside the variable, and its
+ * #DzArray is made the first time somebody asks for it (then kept): graphs
+ * of scalars cost two objects per node instead of three. Nothing else
+ * changes; dz_variable_get_ndim() and dz_variable_get_size() do not make
+ * the array.
  */
 
 enum {
