@@ -83,7 +83,7 @@ apply_scalar (DzOpClass   *klass,
     if (!dz_variable_value_scalar (dz_variable_get_priv (inputs[i]), &xs[i]))
       return NULL;
 
-  return dz_variable_new_inline_scalar (klass->compute_scalar (constant, xs));
+  return dz_variable_new_scalar (klass->compute_scalar (constant, xs));
 }
 
 /* Computes the output and, with backpropagation enabled, records the

@@ -81,7 +81,6 @@ dz_variable_value_scalar (DzVariablePrivate *priv,
 }
 
 DzVariable *dz_variable_new_take     (DzArray    *data);
-DzVariable *dz_variable_new_inline_scalar (double value);
 DzVariable *dz_variable_new_constant (DzArray    *data);
 void        dz_variable_take_grad    (DzVariable *self,
                                       DzVariable *grad);

@@ -255,20 +255,6 @@ dz_variable_new (DzArray *data)
   return dz_variable_new_take (data ? g_object_ref (data) : NULL);
 }
 
-/**
- * dz_variable_new_scalar:
- * @value: the value
- *
- * Creates a leaf variable holding a 0-dimensional array.
- *
- * Returns: (transfer full): a new #DzVariable
- */
-DzVariable *
-dz_variable_new_scalar (double value)
-{
-  return dz_variable_new_inline_scalar (value);
-}
-
 /* Builds a variable without going through the property machinery: this is
  * the hot path of every function call. */
 DzVariable *
@@ -282,9 +268,17 @@ dz_variable_new_take (DzArray *data)
   return self;
 }
 
-/* A variable whose 0-d value stays inline until its array is asked for. */
+/**
+ * dz_variable_new_scalar:
+ * @value: the value
+ *
+ * Creates a leaf variable holding a 0-dimensional value. The value stays
+ * inside the variable until its #DzArray is asked for.
+ *
+ * Returns: (transfer full): a new #DzVariable
+ */
 DzVariable *
-dz_variable_new_inline_scalar (double value)
+dz_variable_new_scalar (double value)
 {
   DzVariable *self = dz_variable_new_take (NULL);
   DzVariablePrivate *priv = dz_variable_get_priv (self);
