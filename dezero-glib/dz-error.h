@@ -38,6 +38,12 @@ G_BEGIN_DECLS
  * @DZ_ERROR_GRADIENT_MISMATCH: a gradient check found backpropagation and
  *   numerical differentiation disagreeing
  * @DZ_ERROR_NOT_AVAILABLE: an external tool the operation needs is missing
+ * @DZ_ERROR_NO_MEMORY: memory for a result could not be allocated
+ * @DZ_ERROR_DATA_MODIFIED: a variable's data was replaced with
+ *   dz_variable_set_data() after a recorded function used it, so that
+ *   function's gradient can no longer be computed
+ * @DZ_ERROR_REENTRANT: a backward pass was started on a graph that a
+ *   backward pass running on the same thread is still walking
  *
  * Error codes in the %DZ_ERROR domain.
  */
@@ -53,6 +59,9 @@ typedef enum {
   DZ_ERROR_FUNCTION_REUSED,
   DZ_ERROR_GRADIENT_MISMATCH,
   DZ_ERROR_NOT_AVAILABLE,
+  DZ_ERROR_NO_MEMORY,
+  DZ_ERROR_DATA_MODIFIED,
+  DZ_ERROR_REENTRANT,
 } DzError;
 
 DZ_AVAILABLE_IN_ALL
