@@ -58,9 +58,9 @@ bench_seed (int iterations, gsize size, gboolean backward)
     {
       double t1 = now ();
       g_autoptr(DzVariable) x = dz_variable_new (data);
-      g_autoptr(DzVariable) a = dz_square (x);
-      g_autoptr(DzVariable) b = dz_square (a);
-      g_autoptr(DzVariable) y = dz_square (b);
+      g_autoptr(DzVariable) a = dz_square (x, NULL);
+      g_autoptr(DzVariable) b = dz_square (a, NULL);
+      g_autoptr(DzVariable) y = dz_square (b, NULL);
       double t2 = now ();
 
       forward += t2 - t1;
@@ -114,9 +114,9 @@ bench_ladder (int diamonds)
   /* a = h + 1; h = 0.5 a + 0.5 a: every a is used twice. */
   for (int i = 0; i < diamonds; i++)
     {
-      g_autoptr(DzVariable) a = dz_add_scalar (h, 1.0);
-      g_autoptr(DzVariable) b = dz_mul_scalar (a, 0.5);
-      g_autoptr(DzVariable) c = dz_mul_scalar (a, 0.5);
+      g_autoptr(DzVariable) a = dz_add_scalar (h, 1.0, NULL);
+      g_autoptr(DzVariable) b = dz_mul_scalar (a, 0.5, NULL);
+      g_autoptr(DzVariable) c = dz_mul_scalar (a, 0.5, NULL);
 
       g_object_unref (h);
       h = dz_add (b, c, NULL);
@@ -134,7 +134,7 @@ static void
 bench_fan (int n)
 {
   g_autoptr(DzVariable) x = dz_variable_new_scalar (0.5);
-  DzVariable *s = dz_square (x);
+  DzVariable *s = dz_square (x, NULL);
   long baseline = rss_kib ("VmRSS:");
   double t0 = now (), forward, backward;
   char extra[64];
@@ -142,7 +142,7 @@ bench_fan (int n)
   /* s = sum of n squares of x: backward has n functions pending at once. */
   for (int i = 1; i < n; i++)
     {
-      g_autoptr(DzVariable) sq = dz_square (x);
+      g_autoptr(DzVariable) sq = dz_square (x, NULL);
       DzVariable *next = dz_add (s, sq, NULL);
 
       g_object_unref (s);

@@ -120,7 +120,8 @@ GPtrArray  *dz_op_grads        (guint        n,
 
 DzVariable *dz_op_apply_unary  (DzOpClass   *klass,
                                 double       constant,
-                                DzVariable  *x);
+                                DzVariable  *x,
+                                GError     **error);
 DzVariable *dz_op_apply_binary (DzOpClass   *klass,
                                 DzVariable  *a,
                                 DzVariable  *b,

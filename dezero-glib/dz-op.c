@@ -131,14 +131,15 @@ apply (DzOpClass    *klass,
 }
 
 DzVariable *
-dz_op_apply_unary (DzOpClass  *klass,
-                   double      constant,
-                   DzVariable *x)
+dz_op_apply_unary (DzOpClass   *klass,
+                   double       constant,
+                   DzVariable  *x,
+                   GError     **error)
 {
   g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
-  g_return_val_if_fail (dz_variable_has_value (dz_variable_get_priv (x)), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return apply (klass, constant, &x, 1, NULL);
+  return apply (klass, constant, &x, 1, error);
 }
 
 DzVariable *

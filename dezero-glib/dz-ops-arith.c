@@ -68,7 +68,7 @@ sub_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   DzVariable *gy = dz_op_gy (gys);
 
-  return dz_op_grads (2, g_object_ref (gy), dz_neg (gy));
+  return dz_op_grads (2, g_object_ref (gy), dz_neg (gy, error));
 }
 
 DZ_DEFINE_OP (Sub, sub, sub_scalar, sub_compute, sub_gradient, 0, sub_backward)
@@ -131,9 +131,9 @@ div_backward (DzFunction *self, GPtrArray *gys, GError **error)
   DzVariable *a = dz_op_input (self, 0);
   DzVariable *b = dz_op_input (self, 1);
   DzVariable *gy = dz_op_gy (gys);
-  g_autoptr(DzVariable) b2 = dz_square (b);
-  g_autoptr(DzVariable) minus_a = dz_neg (a);
-  g_autoptr(DzVariable) ratio = dz_div (minus_a, b2, error);
+  g_autoptr(DzVariable) b2 = dz_square (b, error);
+  g_autoptr(DzVariable) minus_a = b2 ? dz_neg (a, error) : NULL;
+  g_autoptr(DzVariable) ratio = minus_a ? dz_div (minus_a, b2, error) : NULL;
   DzVariable *ga = ratio ? dz_div (gy, b, error) : NULL;
   DzVariable *gb = ga ? dz_mul (gy, ratio, error) : NULL;
 
@@ -164,7 +164,7 @@ neg_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 static GPtrArray *
 neg_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
-  return dz_op_grads (1, dz_neg (dz_op_gy (gys)));
+  return dz_op_grads (1, dz_neg (dz_op_gy (gys), error));
 }
 
 DZ_DEFINE_OP (Neg, neg, neg_scalar, neg_compute, neg_gradient, 0, neg_backward)
@@ -218,7 +218,7 @@ mul_scalar_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **
 static GPtrArray *
 mul_scalar_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
-  return dz_op_grads (1, dz_mul_scalar (dz_op_gy (gys), dz_op_constant (self)));
+  return dz_op_grads (1, dz_mul_scalar (dz_op_gy (gys), dz_op_constant (self), error));
 }
 
 DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_scalar, mul_scalar_compute, mul_scalar_gradient, 0, mul_scalar_backward)
@@ -285,37 +285,43 @@ dz_div (DzVariable *a, DzVariable *b, GError **error)
 /**
  * dz_neg:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): `-x`
+ * Returns: (transfer full): `-x`, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_neg (DzVariable *x)
+dz_neg (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_neg_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_neg_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_add_scalar:
  * @x: a #DzVariable with data
  * @value: a constant
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): `x + value`
+ * Returns: (transfer full): `x + value`, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_add_scalar (DzVariable *x, double value)
+dz_add_scalar (DzVariable *x, double value, GError **error)
 {
-  return dz_op_apply_unary (dz_add_scalar_op_class (), value, x);
+  return dz_op_apply_unary (dz_add_scalar_op_class (), value, x, error);
 }
 
 /**
  * dz_mul_scalar:
  * @x: a #DzVariable with data
  * @factor: a constant
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): `x * factor`
+ * Returns: (transfer full): `x * factor`, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_mul_scalar (DzVariable *x, double factor)
+dz_mul_scalar (DzVariable *x, double factor, GError **error)
 {
-  return dz_op_apply_unary (dz_mul_scalar_op_class (), factor, x);
+  return dz_op_apply_unary (dz_mul_scalar_op_class (), factor, x, error);
 }

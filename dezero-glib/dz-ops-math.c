@@ -39,8 +39,10 @@ square_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 static GPtrArray *
 square_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
-  g_autoptr(DzVariable) two_x = dz_mul_scalar (dz_op_input (self, 0), 2.0);
+  g_autoptr(DzVariable) two_x = dz_mul_scalar (dz_op_input (self, 0), 2.0, error);
 
+  if (two_x == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), two_x, error));
 }
 
@@ -71,7 +73,9 @@ exp_backward (DzFunction *self, GPtrArray *gys, GError **error)
   g_autoptr(DzVariable) y = op_output (self);
 
   if (y == NULL)
-    y = dz_exp (dz_op_input (self, 0));
+    y = dz_exp (dz_op_input (self, 0), error);
+  if (y == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), y, error));
 }
 
@@ -126,8 +130,10 @@ sin_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 static GPtrArray *
 sin_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
-  g_autoptr(DzVariable) cos_x = dz_cos (dz_op_input (self, 0));
+  g_autoptr(DzVariable) cos_x = dz_cos (dz_op_input (self, 0), error);
 
+  if (cos_x == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), cos_x, error));
 }
 
@@ -155,9 +161,11 @@ cos_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 static GPtrArray *
 cos_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
-  g_autoptr(DzVariable) sin_x = dz_sin (dz_op_input (self, 0));
-  g_autoptr(DzVariable) minus_sin_x = dz_neg (sin_x);
+  g_autoptr(DzVariable) sin_x = dz_sin (dz_op_input (self, 0), error);
+  g_autoptr(DzVariable) minus_sin_x = sin_x ? dz_neg (sin_x, error) : NULL;
 
+  if (minus_sin_x == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), minus_sin_x, error));
 }
 
@@ -193,10 +201,12 @@ tanh_backward (DzFunction *self, GPtrArray *gys, GError **error)
   g_autoptr(DzVariable) one_minus_y2 = NULL;
 
   if (y == NULL)
-    y = dz_tanh (dz_op_input (self, 0));
-  y2 = dz_square (y);
-  minus_y2 = dz_neg (y2);
-  one_minus_y2 = dz_add_scalar (minus_y2, 1.0);
+    y = dz_tanh (dz_op_input (self, 0), error);
+  if (y == NULL ||
+      (y2 = dz_square (y, error)) == NULL ||
+      (minus_y2 = dz_neg (y2, error)) == NULL ||
+      (one_minus_y2 = dz_add_scalar (minus_y2, 1.0, error)) == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), one_minus_y2, error));
 }
 
@@ -230,9 +240,11 @@ static GPtrArray *
 pow_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   double c = dz_op_constant (self);
-  g_autoptr(DzVariable) x_c1 = dz_pow (dz_op_input (self, 0), c - 1.0);
-  g_autoptr(DzVariable) dydx = dz_mul_scalar (x_c1, c);
+  g_autoptr(DzVariable) x_c1 = dz_pow (dz_op_input (self, 0), c - 1.0, error);
+  g_autoptr(DzVariable) dydx = x_c1 ? dz_mul_scalar (x_c1, c, error) : NULL;
 
+  if (dydx == NULL)
+    return NULL;
   return dz_op_grads (1, dz_mul (dz_op_gy (gys), dydx, error));
 }
 
@@ -241,84 +253,98 @@ DZ_DEFINE_OP (Pow, pow, pow_scalar, pow_compute, pow_gradient, DZ_OP_NEEDS_INPUT
 /**
  * dz_square:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): `x * x`, element by element
+ * Returns: (transfer full): `x * x`, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_square (DzVariable *x)
+dz_square (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_square_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_square_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_exp:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): `e^x`, element by element
+ * Returns: (transfer full): `e^x`, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_exp (DzVariable *x)
+dz_exp (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_exp_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_exp_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_log:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the natural logarithm of @x, element by element
+ * Returns: (transfer full): the natural logarithm of @x, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_log (DzVariable *x)
+dz_log (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_log_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_log_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_sin:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the sine of @x, element by element
+ * Returns: (transfer full): the sine of @x, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_sin (DzVariable *x)
+dz_sin (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_sin_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_sin_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_cos:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the cosine of @x, element by element
+ * Returns: (transfer full): the cosine of @x, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_cos (DzVariable *x)
+dz_cos (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_cos_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_cos_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_tanh:
  * @x: a #DzVariable with data
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): the hyperbolic tangent of @x, element by element
+ * Returns: (transfer full): the hyperbolic tangent of @x, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_tanh (DzVariable *x)
+dz_tanh (DzVariable *x, GError **error)
 {
-  return dz_op_apply_unary (dz_tanh_op_class (), 0.0, x);
+  return dz_op_apply_unary (dz_tanh_op_class (), 0.0, x, error);
 }
 
 /**
  * dz_pow:
  * @x: a #DzVariable with data
  * @exponent: a constant exponent
+ * @error: return location for a #GError
  *
- * Returns: (transfer full): @x raised to @exponent, element by element
+ * Returns: (transfer full): @x raised to @exponent, element by element, or %NULL with
+ *   %DZ_ERROR_NO_DATA set when @x has no data
  */
 DzVariable *
-dz_pow (DzVariable *x, double exponent)
+dz_pow (DzVariable *x, double exponent, GError **error)
 {
-  return dz_op_apply_unary (dz_pow_op_class (), exponent, x);
+  return dz_op_apply_unary (dz_pow_op_class (), exponent, x, error);
 }

@@ -31,29 +31,39 @@ DzVariable *dz_div        (DzVariable  *a,
                            DzVariable  *b,
                            GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_neg        (DzVariable  *x);
+DzVariable *dz_neg        (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
 DzVariable *dz_add_scalar (DzVariable  *x,
-                           double       value);
+                           double       value,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
 DzVariable *dz_mul_scalar (DzVariable  *x,
-                           double       factor);
+                           double       factor,
+                           GError     **error);
 
 /* Element-wise math (dz-ops-math.c) */
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_square     (DzVariable  *x);
+DzVariable *dz_square     (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_exp        (DzVariable  *x);
+DzVariable *dz_exp        (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_log        (DzVariable  *x);
+DzVariable *dz_log        (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_sin        (DzVariable  *x);
+DzVariable *dz_sin        (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_cos        (DzVariable  *x);
+DzVariable *dz_cos        (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
-DzVariable *dz_tanh       (DzVariable  *x);
+DzVariable *dz_tanh       (DzVariable  *x,
+                           GError     **error);
 DZ_AVAILABLE_IN_ALL
 DzVariable *dz_pow        (DzVariable  *x,
-                           double       exponent);
+                           double       exponent,
+                           GError     **error);
 
 G_END_DECLS

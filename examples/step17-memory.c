@@ -70,9 +70,9 @@ main (int argc, char *argv[])
           return 1;
         }
       x = dz_variable_new (data);
-      a = dz_square (x);
-      b = dz_square (a);
-      y = dz_square (b);
+      a = dz_square (x, NULL);
+      b = dz_square (a, NULL);
+      y = dz_square (b, NULL);
       if (backward && !dz_variable_backward (y, &error))
         {
           g_printerr ("%s\n", error->message);

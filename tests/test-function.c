@@ -212,8 +212,8 @@ test_multi_output (void)
   g_assert_cmpuint (dz_function_get_n_inputs (f), ==, 2);
 
   /* y = s^2 + 3 d: dy/da = 2s + 3 = 19, dy/db = 2s - 3 = 13. */
-  s2 = dz_square (s);
-  d3 = dz_mul_scalar (d, 3.0);
+  s2 = dz_square (s, NULL);
+  d3 = dz_mul_scalar (d, 3.0, NULL);
   y = dz_add (s2, d3, &error);
   g_assert_true (dz_variable_backward (y, &error));
   g_assert_no_error (error);
@@ -248,7 +248,7 @@ test_unused_output (void)
   outputs = dz_function_get_outputs (f);
   g_assert_cmpuint (outputs->len, ==, 1);
 
-  y = dz_square (s);
+  y = dz_square (s, NULL);
   g_assert_true (dz_variable_backward (y, NULL));
   g_assert_cmpfloat (dz_test_grad (a), ==, 16.0);
   g_assert_cmpfloat (dz_test_grad (b), ==, 16.0);
@@ -271,7 +271,7 @@ test_variable_length (void)
       g_assert_no_error (error);
       g_assert_cmpfloat (dz_test_value (outputs->pdata[0]), ==, n * (n + 1) / 2.0);
 
-      y = dz_square (outputs->pdata[0]);
+      y = dz_square (outputs->pdata[0], NULL);
       g_assert_true (dz_variable_backward (y, NULL));
       for (guint i = 0; i < n; i++)
         g_assert_cmpfloat (dz_test_grad (inputs->pdata[i]), ==, n * (n + 1.0));
@@ -385,7 +385,7 @@ test_broken (gconstpointer data)
 
   {
     g_autoptr(DzVariable) x = dz_test_scalar (2.0);
-    g_autoptr(DzVariable) pre = dz_exp (x);
+    g_autoptr(DzVariable) pre = dz_exp (x, NULL);
     TestBroken *f = g_object_new (test_broken_get_type (), NULL);
     g_autoptr(DzVariable) y = NULL;
     g_autoptr(DzVariable) z = NULL;
@@ -403,7 +403,7 @@ test_broken (gconstpointer data)
     else
       {
         g_assert_no_error (error);
-        z = dz_square (y);
+        z = dz_square (y, NULL);
         g_assert_false (dz_variable_backward (z, &error));
         g_assert_error (error, domain, c->code);
         /* The failure stopped the pass before reaching x; what is there
@@ -426,8 +426,8 @@ static void
 test_failed_pass_leaves_no_scratch (void)
 {
   g_autoptr(DzVariable) x = dz_test_scalar (0.5);
-  g_autoptr(DzVariable) a = dz_square (x);
-  g_autoptr(DzVariable) c = dz_exp (a);
+  g_autoptr(DzVariable) a = dz_square (x, NULL);
+  g_autoptr(DzVariable) c = dz_exp (a, NULL);
   TestBroken *f = g_object_new (test_broken_get_type (), NULL);
   g_autoptr(DzVariable) b = NULL;
   g_autoptr(DzVariable) y = NULL;

@@ -61,9 +61,9 @@ sub (DzVariable *a, DzVariable *b)
   return T (r);
 }
 
-static DzVariable *cst (DzVariable *x, double c) { return T (dz_mul_scalar (x, c)); }
-static DzVariable *addc (DzVariable *x, double c) { return T (dz_add_scalar (x, c)); }
-static DzVariable *pw (DzVariable *x, double c) { return T (dz_pow (x, c)); }
+static DzVariable *cst (DzVariable *x, double c) { return T (dz_mul_scalar (x, c, NULL)); }
+static DzVariable *addc (DzVariable *x, double c) { return T (dz_add_scalar (x, c, NULL)); }
+static DzVariable *pw (DzVariable *x, double c) { return T (dz_pow (x, c, NULL)); }
 
 /* --- no-grad ----------------------------------------------------------- */
 
@@ -74,7 +74,7 @@ test_no_grad_guard (void)
 
   {
     g_autoptr(DzNoGradGuard) guard = dz_no_grad_guard_new ();
-    g_autoptr(DzVariable) y = dz_square (x);
+    g_autoptr(DzVariable) y = dz_square (x, NULL);
 
     g_assert_false (dz_get_enable_backprop ());
     g_assert_null (dz_variable_get_creator (y));
@@ -92,7 +92,7 @@ static GObject *
 square_body (gpointer user_data)
 {
   g_assert_false (dz_get_enable_backprop ());
-  return G_OBJECT (dz_square (user_data));
+  return G_OBJECT (dz_square (user_data, NULL));
 }
 
 static void
@@ -124,12 +124,12 @@ test_no_grad_seed_loop_memory (void)
         g_clear_object (&data);
         dz_live_reset_peak ();
         {
-          g_autoptr(DzVariable) a = dz_square (x);
+          g_autoptr(DzVariable) a = dz_square (x, NULL);
           g_autoptr(DzVariable) b = NULL;
 
-          b = dz_square (a);
+          b = dz_square (a, NULL);
           g_clear_object (&a);
-          y = dz_square (b);
+          y = dz_square (b, NULL);
         }
         /* x, y and one intermediate (a while b is made, b while y is). */
         if (mode == 0)
@@ -196,7 +196,7 @@ test_grad_unreached_and_errors (void)
   g_autoptr(DzVariable) x = dz_test_scalar (2.0);
   g_autoptr(DzVariable) other = dz_test_scalar (5.0);
   g_autoptr(DzVariable) empty = dz_variable_new (NULL);
-  g_autoptr(DzVariable) y = dz_exp (x);
+  g_autoptr(DzVariable) y = dz_exp (x, NULL);
   g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
   g_autoptr(GPtrArray) grads = NULL;
   g_autoptr(GError) error = NULL;
@@ -251,7 +251,7 @@ static void
 test_double_backprop (void)
 {
   DzVariable *x = dz_test_scalar (2.0);
-  DzVariable *y = T (dz_square (x));
+  DzVariable *y = T (dz_square (x, NULL));
   DzVariable *gx;
   DzVariable *z;
 
@@ -295,7 +295,7 @@ test_tanh_derivatives (void)
   const gsize shape[] = { G_N_ELEMENTS (points) };
   DzArray *data = dz_array_new_from_values (points, G_N_ELEMENTS (points), shape, 1, NULL);
   DzVariable *x = dz_variable_new (data);
-  DzVariable *y = dz_tanh (x);
+  DzVariable *y = dz_tanh (x, NULL);
 
   g_object_unref (data);
   g_assert_true (dz_variable_backward_full (y, DZ_BACKWARD_CREATE_GRAPH, NULL));
@@ -326,9 +326,9 @@ test_sphere_matyas (void)
 {
   DzVariable *x = T (dz_test_scalar (1.0));
   DzVariable *y = T (dz_test_scalar (1.0));
-  DzVariable *sphere = add (T (dz_square (x)), T (dz_square (y)));
+  DzVariable *sphere = add (T (dz_square (x, NULL)), T (dz_square (y, NULL)));
   /* matyas: 0.26 (x^2 + y^2) - 0.48 x y */
-  DzVariable *matyas = sub (cst (add (T (dz_square (x)), T (dz_square (y))), 0.26),
+  DzVariable *matyas = sub (cst (add (T (dz_square (x, NULL)), T (dz_square (y, NULL))), 0.26),
                             cst (mul (x, y), 0.48));
 
   g_assert_true (dz_variable_backward (sphere, NULL));
@@ -378,13 +378,13 @@ test_rosenbrock (void)
 
   for (guint i = 0; i < iterations; i++)
     {
-      g_autoptr(DzVariable) a = dz_square (x0);
+      g_autoptr(DzVariable) a = dz_square (x0, NULL);
       g_autoptr(DzVariable) b = dz_sub (x1, a, NULL);
-      g_autoptr(DzVariable) c = dz_square (b);
-      g_autoptr(DzVariable) d = dz_mul_scalar (c, 100.0);
-      g_autoptr(DzVariable) e = dz_mul_scalar (x0, -1.0);
-      g_autoptr(DzVariable) f = dz_add_scalar (e, 1.0);
-      g_autoptr(DzVariable) g = dz_square (f);
+      g_autoptr(DzVariable) c = dz_square (b, NULL);
+      g_autoptr(DzVariable) d = dz_mul_scalar (c, 100.0, NULL);
+      g_autoptr(DzVariable) e = dz_mul_scalar (x0, -1.0, NULL);
+      g_autoptr(DzVariable) f = dz_add_scalar (e, 1.0, NULL);
+      g_autoptr(DzVariable) g = dz_square (f, NULL);
       g_autoptr(DzVariable) y = dz_add (d, g, NULL);
       g_autoptr(DzArray) n0 = NULL;
       g_autoptr(DzArray) n1 = NULL;
@@ -429,9 +429,9 @@ static void
 test_unchain (void)
 {
   DzVariable *x = dz_test_scalar (0.5);
-  DzVariable *a = dz_sin (x);
-  DzVariable *b = dz_exp (a);
-  DzVariable *y = dz_square (b);
+  DzVariable *a = dz_sin (x, NULL);
+  DzVariable *b = dz_exp (a, NULL);
+  DzVariable *y = dz_square (b, NULL);
   DzFunction *sin_fn = dz_variable_get_creator (a);
 
   g_object_add_weak_pointer (G_OBJECT (sin_fn), (gpointer *) &sin_fn);
@@ -498,7 +498,7 @@ static void
 test_dot_render (void)
 {
   DzVariable *x = T (dz_test_scalar (1.0));
-  DzVariable *z = T (dz_tanh (x));
+  DzVariable *z = T (dz_tanh (x, NULL));
   g_autofree char *dir = g_dir_make_tmp ("dz-dot-XXXXXX", NULL);
   g_autofree char *png = g_build_filename (dir, "graph.png", NULL);
   g_autofree char *no_ext = g_build_filename (dir, "graph", NULL);

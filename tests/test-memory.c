@@ -18,9 +18,9 @@ test_seed_loop (void)
     {
       g_autoptr(DzArray) data = dz_array_new_randn (shape, 1, gen, NULL);
       DzVariable *x = dz_variable_new (data);
-      DzVariable *a = dz_square (x);
-      DzVariable *b = dz_square (a);
-      DzVariable *y = dz_square (b);
+      DzVariable *a = dz_square (x, NULL);
+      DzVariable *b = dz_square (a, NULL);
+      DzVariable *y = dz_square (b, NULL);
 
       g_object_unref (a);
       g_object_unref (b);
@@ -39,8 +39,8 @@ static void
 test_finalize_objects (void)
 {
   DzVariable *x = dz_test_scalar (2.0);
-  DzVariable *a = dz_square (x);
-  DzVariable *y = dz_exp (a);
+  DzVariable *a = dz_square (x, NULL);
+  DzVariable *y = dz_exp (a, NULL);
   DzFunction *square_fn = dz_variable_get_creator (a);
   DzFunction *exp_fn = dz_variable_get_creator (y);
 
@@ -71,7 +71,7 @@ static void
 test_function_outlives_output (void)
 {
   DzVariable *x = dz_test_scalar (2.0);
-  DzVariable *y = dz_exp (x);
+  DzVariable *y = dz_exp (x, NULL);
   DzFunction *f = g_object_ref (dz_variable_get_creator (y));
 
   g_assert_finalize_object (y);
@@ -92,7 +92,7 @@ test_deep_chain (void)
 
   for (guint i = 0; i < depth; i++)
     {
-      DzVariable *next = dz_add_scalar (h, 1.0);
+      DzVariable *next = dz_add_scalar (h, 1.0, NULL);
 
       g_object_unref (h);
       h = next;
@@ -117,15 +117,15 @@ test_no_grad (void)
   const gsize shape[] = { 1000 };
   g_autoptr(DzVariable) x = dz_test_randn (shape, 1, 5);
   gboolean previous = dz_set_enable_backprop (FALSE);
-  DzVariable *a = dz_square (x);
-  DzVariable *b = dz_square (a);
+  DzVariable *a = dz_square (x, NULL);
+  DzVariable *b = dz_square (a, NULL);
   DzVariable *y;
 
   g_assert_false (dz_get_enable_backprop ());
   g_assert_null (dz_variable_get_creator (a));
   g_assert_cmpuint (dz_live_count (DZ_LIVE_FUNCTION), ==, 0);
   g_object_unref (a);
-  y = dz_square (b);
+  y = dz_square (b, NULL);
   g_object_unref (b);
   /* x and y with their data: nothing else. */
   g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 2);
@@ -145,7 +145,7 @@ static void
 test_create_graph_cycle (void)
 {
   DzVariable *x = dz_test_scalar (3.0);
-  DzVariable *y = dz_pow (x, 3.0);
+  DzVariable *y = dz_pow (x, 3.0, NULL);
   DzVariable *gx;
 
   g_assert_true (dz_variable_backward_full (y, DZ_BACKWARD_CREATE_GRAPH, NULL));
@@ -171,8 +171,8 @@ thread_worker (gpointer data)
   for (guint i = 0; i < dz_test_scaled (2000); i++)
     {
       g_autoptr(DzVariable) x = dz_test_randn (shape, 1, seed * 10000 + i);
-      g_autoptr(DzVariable) a = dz_tanh (x);
-      g_autoptr(DzVariable) b = dz_exp (a);
+      g_autoptr(DzVariable) a = dz_tanh (x, NULL);
+      g_autoptr(DzVariable) b = dz_exp (a, NULL);
       g_autoptr(DzVariable) y = dz_mul (a, b, NULL);
       g_autoptr(DzArray) expect = NULL;
       const double *xv = dz_array_get_values (dz_variable_get_data (x), NULL);

@@ -11,13 +11,13 @@
 
 #include "dz-test-utils.h"
 
-typedef DzVariable * (*UnaryOp) (DzVariable *x);
+typedef DzVariable * (*UnaryOp) (DzVariable *x, GError **error);
 
-static DzVariable *add_scalar_3 (DzVariable *x) { return dz_add_scalar (x, 3.0); }
-static DzVariable *mul_scalar_3 (DzVariable *x) { return dz_mul_scalar (x, -3.0); }
-static DzVariable *pow_2 (DzVariable *x) { return dz_pow (x, 2.0); }
-static DzVariable *pow_1 (DzVariable *x) { return dz_pow (x, 1.0); }
-static DzVariable *pow_2_5 (DzVariable *x) { return dz_pow (x, 2.5); }
+static DzVariable *add_scalar_3 (DzVariable *x, GError **error) { return dz_add_scalar (x, 3.0, error); }
+static DzVariable *mul_scalar_3 (DzVariable *x, GError **error) { return dz_mul_scalar (x, -3.0, error); }
+static DzVariable *pow_2 (DzVariable *x, GError **error) { return dz_pow (x, 2.0, error); }
+static DzVariable *pow_1 (DzVariable *x, GError **error) { return dz_pow (x, 1.0, error); }
+static DzVariable *pow_2_5 (DzVariable *x, GError **error) { return dz_pow (x, 2.5, error); }
 
 static const struct
 {
@@ -68,8 +68,8 @@ test_kernels_agree (void)
 
           if (v < 0 && (unary_ops[i].op == dz_log || unary_ops[i].op == pow_2_5))
             continue;
-          ys = unary_ops[i].op (xs);
-          yv = unary_ops[i].op (xv);
+          ys = unary_ops[i].op (xs, NULL);
+          yv = unary_ops[i].op (xv, NULL);
           g_test_message ("%s(%g): %.17g and %.17g", unary_ops[i].name, v,
                           first_value (ys), first_value (yv));
           g_assert_cmpuint (dz_variable_get_ndim (ys), ==, 0);
@@ -137,8 +137,8 @@ test_scalar_gradients (void)
   g_autoptr(DzArray) b_data = dz_array_new_scalar (-1.3);
   g_autoptr(DzVariable) b = dz_variable_new (b_data);
   g_autoptr(DzVariable) ab = dz_mul (a, b, NULL);
-  g_autoptr(DzVariable) e = dz_exp (ab);
-  g_autoptr(DzVariable) t = dz_tanh (a);
+  g_autoptr(DzVariable) e = dz_exp (ab, NULL);
+  g_autoptr(DzVariable) t = dz_tanh (a, NULL);
   g_autoptr(DzVariable) y = dz_div (e, t, NULL);
   double ea = exp (0.7 * -1.3), ta = tanh (0.7);
 
@@ -230,9 +230,9 @@ static gpointer
 make_graph (gpointer data)
 {
   g_autoptr(DzVariable) x = dz_variable_new_scalar (GPOINTER_TO_UINT (data));
-  g_autoptr(DzVariable) x2 = dz_square (x);
+  g_autoptr(DzVariable) x2 = dz_square (x, NULL);
 
-  return dz_exp (x2);
+  return dz_exp (x2, NULL);
 }
 
 static void

@@ -18,9 +18,9 @@ test_releases_despite_references (void)
       g_autoptr(DzScope) scope = dz_scope_new ();
       DzArray *data = dz_array_new_randn (shape, 1, NULL, NULL);
       DzVariable *x = dz_variable_new (data);
-      DzVariable *a = dz_square (x);
-      DzVariable *b = dz_square (a);
-      DzVariable *y = dz_square (b);
+      DzVariable *a = dz_square (x, NULL);
+      DzVariable *b = dz_square (a, NULL);
+      DzVariable *y = dz_square (b, NULL);
 
       g_assert_true (dz_variable_backward (y, NULL));
       g_ptr_array_add (wrappers, data);
@@ -50,10 +50,10 @@ test_keep_keeps_graph (void)
 
   {
     g_autoptr(DzScope) scope = dz_scope_new ();
-    g_autoptr(DzVariable) a = dz_square (x);
-    g_autoptr(DzVariable) unused = dz_exp (x);
+    g_autoptr(DzVariable) a = dz_square (x, NULL);
+    g_autoptr(DzVariable) unused = dz_exp (x, NULL);
 
-    y = dz_scope_keep (scope, dz_square (a));
+    y = dz_scope_keep (scope, dz_square (a, NULL));
     g_assert_true (dz_scope_is_open (scope));
   }
 
@@ -75,7 +75,7 @@ test_outside_parameter (void)
   for (guint step = 0; step < 3; step++)
     {
       g_autoptr(DzScope) scope = dz_scope_new ();
-      g_autoptr(DzVariable) loss = dz_square (w);
+      g_autoptr(DzVariable) loss = dz_square (w, NULL);
       g_autoptr(DzArray) update = NULL;
 
       dz_variable_clear_grad (w);
@@ -109,9 +109,9 @@ test_nested (void)
 
   {
     g_autoptr(DzScope) inner = dz_scope_new ();
-    g_autoptr(DzVariable) t = dz_exp (x);
+    g_autoptr(DzVariable) t = dz_exp (x, NULL);
 
-    kept = dz_scope_keep (inner, dz_sin (t));
+    kept = dz_scope_keep (inner, dz_sin (t, NULL));
   }
   g_assert_nonnull (dz_variable_get_data (kept));
 
@@ -146,8 +146,8 @@ static GObject *
 tidy_body (gpointer user_data)
 {
   DzVariable *x = user_data;
-  g_autoptr(DzVariable) a = dz_tanh (x);
-  g_autoptr(DzVariable) b = dz_exp (a);
+  g_autoptr(DzVariable) a = dz_tanh (x, NULL);
+  g_autoptr(DzVariable) b = dz_exp (a, NULL);
 
   return G_OBJECT (dz_mul (a, b, NULL));
 }
