@@ -16,12 +16,12 @@ function checkRamp(values, message) {
 
 test('get_bytes() outlives the tidy block of its array and the cache trim', () => {
     const ramp = Array.from({length: n}, (_, i) => i * 0.5);
-    let bytes, copy;
-    Dz.tidy(() => {
+    let bytes;
+    // The array made from the bytes is kept; the array they came from is not.
+    const view = Dz.tidy(() => {
         const a = Dz.Array.new_from_values(ramp, [n]);
         bytes = a.get_bytes();
-        copy = Dz.Array.new_from_bytes(a.get_bytes(), [n]);
-        return null;
+        return Dz.Array.new_from_bytes(a.get_bytes(), [n]);
     });
     checkRamp(valuesOf(bytes), 'after the block');
     Dz.Array.trim_cache();
@@ -32,7 +32,7 @@ test('get_bytes() outlives the tidy block of its array and the cache trim', () =
         return null;
     });
     checkRamp(valuesOf(bytes), 'after trim_cache');
-    checkRamp(copy.get_values(), 'array made from the bytes');
+    checkRamp(view.get_values(), 'array made from the bytes');
 });
 
 const unary = {
@@ -41,6 +41,7 @@ const unary = {
     pow: x => Dz.pow(x, 2), add_scalar: x => Dz.add_scalar(x, 1), mul_scalar: x => Dz.mul_scalar(x, 2),
 };
 
+// GJS logs a CRITICAL for each use of an object that a scope disposed.
 test('unary ops on a variable without data throw NO_DATA', () => {
     for (const [name, op] of Object.entries(unary)) {
         assertThrows(() => op(new Dz.Variable()), isDzError(Dz.Error.NO_DATA), `${name}(new Dz.Variable())`);
@@ -49,7 +50,6 @@ test('unary ops on a variable without data throw NO_DATA', () => {
             emptied = Dz.Variable.new(Dz.Array.new_from_values([1, 2], [2]));
             return null;
         });
-        assert(emptied.shape === null, `${name}: the scope emptied the variable`);
         assertThrows(() => op(emptied), isDzError(Dz.Error.NO_DATA), `${name} of an emptied variable`);
     }
 });
