@@ -140,6 +140,7 @@ test('a throw in Dz.numerical_diff reaches the caller', () => {
         return Dz.square(v);
     }, Dz.Variable.new(Dz.Array.new_zeros([3])), 1e-4));
     assert(caught === marker && calls === 2, `${caught} after ${calls} calls`);
+    assert(Dz.get_enable_backprop(), 'backprop is back on');
 });
 
 test('a throw in Dz.gradient_check reaches the caller', () => {
