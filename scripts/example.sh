@@ -14,6 +14,7 @@ meson compile -C build >/dev/null
 export GI_TYPELIB_PATH="$root/build/dezero-glib${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
 export LD_LIBRARY_PATH="$root/build/dezero-glib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 export PYTHONPATH="$root/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+export GJS_PATH="$root/bindings/js${GJS_PATH:+:$GJS_PATH}"
 
 example=${1:?usage: scripts/example.sh EXAMPLE [args]}
 shift

@@ -20,7 +20,7 @@ const sigmoid = x => new Sigmoid().call_unary(x);
 const x = new Dz.Variable({data: Dz.Array.new_from_values([-2, -1, 0, 1, 2], [5]), name: 'x'});
 const y = sigmoid(Dz.add_scalar(Dz.mul_scalar(x, 2), 1));
 y.backward();
-print(`y      = ${y.to_string()}`);
-print(`dy/dx  = ${x.grad.to_string()}`);
+print(`y      = ${y}`);
+print(`dy/dx  = ${x.grad}`);
 const probe = Dz.Variable.new(Dz.Array.new_randn([3, 2], null));
-print(`gradient check: ${Dz.gradient_check(v => sigmoid(Dz.square(v)), probe, 1e-4, 1e-4, 1e-5)}`);
+print(`gradient check: ${Dz.gradient_check(v => sigmoid(Dz.square(v)), probe)}`);  // eps, rtol, atol as DeZero's

@@ -6,7 +6,7 @@ const f = x => Dz.sub(Dz.pow(x, 4), Dz.mul_scalar(Dz.pow(x, 2), 2));
 const x = Dz.Variable.new_scalar(2);
 
 for (let i = 0; i < 10; i++) {
-    print(i, x.to_string());
+    print(i, `${x}`);
     const done = Dz.tidy(() => {
         const [gx] = Dz.grad(f(x), [x], Dz.BackwardFlags.CREATE_GRAPH);
         const [gx2] = Dz.grad(gx, [x], Dz.BackwardFlags.NONE);
@@ -14,7 +14,7 @@ for (let i = 0; i < 10; i++) {
         return null;
     });
     if (Math.abs(x.data.item() - 1) < 1e-12) {
-        print(i + 1, x.to_string());
+        print(i + 1, `${x}`);
         break;
     }
 }
