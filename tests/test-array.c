@@ -334,6 +334,111 @@ test_precondition (void)
   g_test_trap_assert_stderr ("*CRITICAL*DZ_IS_ARRAY*");
 }
 
+/* Bytes keep the values, not the array: they read the same after the
+ * array is finalized, its block cached, reused and the cache trimmed. */
+static void
+test_bytes_outlive_array (void)
+{
+  const gsize shape[] = { 50000 };
+  g_autoptr(DzGenerator) gen = dz_generator_new (3);
+  DzArray *a = dz_array_new_randn (shape, 1, gen, NULL);
+  g_autofree double *expected = g_memdup2 (dz_array_get_values (a, NULL), sizeof (double) * shape[0]);
+  g_autoptr(GBytes) bytes = dz_array_get_bytes (a);
+
+  g_assert_finalize_object (a);
+  dz_assert_no_live_objects ();
+  {
+    g_autoptr(DzArray) reuse = dz_array_new_full (shape, 1, 42.0, NULL);
+
+    g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                     expected, sizeof (double) * shape[0]);
+  }
+  dz_array_trim_cache ();
+  g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes),
+                   expected, sizeof (double) * shape[0]);
+}
+
+/* A Function whose gradient the test keeps a view of: backward through
+ * two of them sums both gradients into the input's, and that sum must not
+ * be written into the first gradient's storage while the view sees it. */
+typedef struct { DzFunction parent_instance; double grad; } TestViewed;
+typedef struct { DzFunctionClass parent_class; } TestViewedClass;
+GType test_viewed_get_type (void);
+G_DEFINE_FINAL_TYPE (TestViewed, test_viewed, DZ_TYPE_FUNCTION)
+
+static GBytes *viewed_grads[2];
+
+static GPtrArray *
+viewed_forward (DzFunction *self, GPtrArray *xs, GError **error)
+{
+  GPtrArray *ys = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_ptr_array_add (ys, dz_array_scale (xs->pdata[0], 1.0));
+  return ys;
+}
+
+static GPtrArray *
+viewed_backward (DzFunction *self, GPtrArray *gys, GError **error)
+{
+  GPtrArray *gxs = g_ptr_array_new_with_free_func (g_object_unref);
+  DzArray *gy = dz_variable_get_data (gys->pdata[0]);
+  guint ndim;
+  const gsize *shape = dz_array_get_shape (gy, &ndim);
+  double value = ((TestViewed *) self)->grad;
+  g_autoptr(DzArray) gx = dz_array_new_full (shape, ndim, value, NULL);
+
+  viewed_grads[value == 1.0 ? 0 : 1] = dz_array_get_bytes (gx);
+  g_ptr_array_add (gxs, dz_variable_new (gx));
+  return gxs;
+}
+
+static void
+test_viewed_class_init (TestViewedClass *klass)
+{
+  DZ_FUNCTION_CLASS (klass)->forward = viewed_forward;
+  DZ_FUNCTION_CLASS (klass)->backward = viewed_backward;
+}
+
+static void
+test_viewed_init (TestViewed *self)
+{
+}
+
+static void
+test_bytes_no_in_place_write (void)
+{
+  const gsize shape[] = { 8 };
+  g_autoptr(DzArray) data = dz_array_new_zeros (shape, 1, NULL);
+  g_autoptr(DzVariable) x = dz_variable_new (data);
+  g_autoptr(DzFunction) f = g_object_new (test_viewed_get_type (), NULL);
+  g_autoptr(DzFunction) g = g_object_new (test_viewed_get_type (), NULL);
+  g_autoptr(DzVariable) a = NULL;
+  g_autoptr(DzVariable) b = NULL;
+  g_autoptr(DzVariable) y = NULL;
+  g_autoptr(GError) error = NULL;
+  const double ones[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
+  const double tens[8] = { 10, 10, 10, 10, 10, 10, 10, 10 };
+
+  ((TestViewed *) f)->grad = 1.0;
+  ((TestViewed *) g)->grad = 10.0;
+  a = dz_function_call_unary (f, x, &error);
+  g_assert_no_error (error);
+  b = dz_function_call_unary (g, x, &error);
+  g_assert_no_error (error);
+  y = dz_add (a, b, &error);
+  g_assert_no_error (error);
+  g_assert_true (dz_variable_backward (y, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpfloat (dz_array_get_value (dz_variable_get_data (dz_variable_get_grad (x)), 7), ==, 11.0);
+  g_assert_cmpmem (g_bytes_get_data (viewed_grads[0], NULL), g_bytes_get_size (viewed_grads[0]),
+                   ones, sizeof ones);
+  g_assert_cmpmem (g_bytes_get_data (viewed_grads[1], NULL), g_bytes_get_size (viewed_grads[1]),
+                   tens, sizeof tens);
+  g_clear_pointer (&viewed_grads[0], g_bytes_unref);
+  g_clear_pointer (&viewed_grads[1], g_bytes_unref);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -350,6 +455,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/array/bytes/zero-copy", test_bytes_zero_copy);
   g_test_add_func ("/array/bytes/errors", test_bytes_errors);
   g_test_add_func ("/array/bytes/misaligned", test_bytes_misaligned);
+  g_test_add_func ("/array/bytes/outlive-array", test_bytes_outlive_array);
+  g_test_add_func ("/array/bytes/no-in-place-write", test_bytes_no_in_place_write);
   g_test_add_func ("/array/math", test_math);
   g_test_add_func ("/array/allclose-nan", test_allclose_nan);
   g_test_add_func ("/array/to-string", test_to_string);
