@@ -277,25 +277,98 @@ test_allclose_nan (void)
   g_assert_false (dz_array_allclose (n, n, 1, 1));
 }
 
+/* Expected strings are NumPy 1.24's str() of the same arrays. */
+static void
+check_print (const double *values,
+             gsize         n_values,
+             const gsize  *shape,
+             guint         ndim,
+             const char   *expected)
+{
+  g_autoptr(DzArray) a = dz_array_new_from_values (values, n_values, shape, ndim, NULL);
+  g_autofree char *text = dz_array_to_string (a);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
 static void
 test_to_string (void)
 {
-  const double v[] = { 1, 2, 3, 4, 5, 6 };
-  const double f[] = { 0.5, -1.25 };
-  const gsize shape23[] = { 2, 3 }, shape2[] = { 2 }, big[] = { 2000 };
-  g_autoptr(DzArray) m = dz_array_new_from_values (v, 6, shape23, 2, NULL);
-  g_autoptr(DzArray) fr = dz_array_new_from_values (f, 2, shape2, 1, NULL);
-  g_autoptr(DzArray) s = dz_array_new_scalar (2);
-  g_autoptr(DzArray) large = dz_array_new_zeros (big, 1, NULL);
-  g_autofree char *ms = dz_array_to_string (m);
-  g_autofree char *frs = dz_array_to_string (fr);
-  g_autofree char *ss = dz_array_to_string (s);
-  g_autofree char *ls = dz_array_to_string (large);
+  const gsize row[] = { 3 }, square[] = { 2, 2 }, cube[] = { 2, 3, 2 }, twenty[] = { 20 };
+  double cube_values[12], wrapped[20];
 
-  g_assert_cmpstr (ms, ==, "[[1. 2. 3.]\n [4. 5. 6.]]");
-  g_assert_cmpstr (frs, ==, "[0.5 -1.25]");
-  g_assert_cmpstr (ss, ==, "2.");
-  g_assert_cmpstr (ls, ==, "[0. 0. 0. ... 0. 0. 0.]");
+  check_print ((double[]) { 0.6834917840420289 }, 1, NULL, 0, "0.6834917840420289");
+  check_print ((double[]) { 16.0 }, 1, NULL, 0, "16.0");
+  check_print ((double[]) { 1.5e-7 }, 1, NULL, 0, "1.5e-07");
+  check_print ((double[]) { 1, 2, 3 }, 3, row, 1, "[1. 2. 3.]");
+  check_print ((double[]) { 1.5, -2.25, 3, 4 }, 4, square, 2,
+               "[[ 1.5  -2.25]\n [ 3.    4.  ]]");
+  for (guint i = 0; i < 12; i++)
+    cube_values[i] = (i - 6.0) / 4;
+  check_print (cube_values, 12, cube, 3,
+               "[[[-1.5  -1.25]\n  [-1.   -0.75]\n  [-0.5  -0.25]]\n\n"
+               " [[ 0.    0.25]\n  [ 0.5   0.75]\n  [ 1.    1.25]]]");
+  check_print ((double[]) { 1e-5, 1.5e10, -3 }, 3, row, 1, "[ 1.0e-05  1.5e+10 -3.0e+00]");
+  check_print ((double[]) { NAN, 1.25, -INFINITY }, 3, row, 1, "[ nan 1.25 -inf]");
+  for (guint i = 0; i < 20; i++)
+    wrapped[i] = i / 3.0;
+  check_print (wrapped, 20, twenty, 1,
+               "[0.         0.33333333 0.66666667 1.         1.33333333 1.66666667\n"
+               " 2.         2.33333333 2.66666667 3.         3.33333333 3.66666667\n"
+               " 4.         4.33333333 4.66666667 5.         5.33333333 5.66666667\n"
+               " 6.         6.33333333]");
+  dz_assert_no_live_objects ();
+}
+
+/* Printing costs what is printed: NumPy's summary above 1000 elements
+ * reads 6 values per axis, and an empty array is [] whatever its shape. */
+static void
+test_to_string_bounded (void)
+{
+  const gsize grid[] = { 200, 200 }, million[] = { 1000000 };
+  const gsize empty_shapes[][2] = { { 100000000, 0 }, { (gsize) 1 << 40, 0 }, { 0, (gsize) 1 << 40 } };
+  g_autofree double *values = g_new (double, million[0]);
+  g_autoptr(DzArray) g = NULL;
+  g_autoptr(DzArray) m = NULL;
+  g_autofree char *text = NULL;
+  gint64 start;
+
+  for (guint i = 0; i < 40000; i++)
+    values[i] = i;
+  g = dz_array_new_from_values (values, 40000, grid, 2, NULL);
+  text = dz_array_to_string (g);
+  g_assert_cmpstr (text, ==,
+                   "[[0.0000e+00 1.0000e+00 2.0000e+00 ... 1.9700e+02 1.9800e+02 1.9900e+02]\n"
+                   " [2.0000e+02 2.0100e+02 2.0200e+02 ... 3.9700e+02 3.9800e+02 3.9900e+02]\n"
+                   " [4.0000e+02 4.0100e+02 4.0200e+02 ... 5.9700e+02 5.9800e+02 5.9900e+02]\n"
+                   " ...\n"
+                   " [3.9400e+04 3.9401e+04 3.9402e+04 ... 3.9597e+04 3.9598e+04 3.9599e+04]\n"
+                   " [3.9600e+04 3.9601e+04 3.9602e+04 ... 3.9797e+04 3.9798e+04 3.9799e+04]\n"
+                   " [3.9800e+04 3.9801e+04 3.9802e+04 ... 3.9997e+04 3.9998e+04 3.9999e+04]]");
+  g_clear_pointer (&text, g_free);
+
+  for (gsize i = 0; i < million[0]; i++)
+    values[i] = -0.5;
+  values[million[0] - 1] = 7.0;
+  m = dz_array_new_from_values (values, million[0], million, 1, NULL);
+  start = g_get_monotonic_time ();
+  text = dz_array_to_string (m);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 10);
+  g_assert_cmpstr (text, ==, "[-0.5 -0.5 -0.5 ... -0.5 -0.5  7. ]");
+  g_clear_pointer (&text, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (empty_shapes); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(DzArray) e = dz_array_new_zeros (empty_shapes[i], 2, &error);
+
+      g_assert_no_error (error);
+      start = g_get_monotonic_time ();
+      text = dz_array_to_string (e);
+      g_assert_cmpint (g_get_monotonic_time () - start, <, G_USEC_PER_SEC / 10);
+      g_assert_cmpstr (text, ==, "[]");
+      g_clear_pointer (&text, g_free);
+    }
 }
 
 /* Large arrays reuse freed memory; trimming returns it, and new arrays
@@ -460,6 +533,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/array/math", test_math);
   g_test_add_func ("/array/allclose-nan", test_allclose_nan);
   g_test_add_func ("/array/to-string", test_to_string);
+  g_test_add_func ("/array/to-string-bounded", test_to_string_bounded);
   g_test_add_func ("/array/large-reuse-and-trim", test_large_reuse_and_trim);
   g_test_add_func ("/array/precondition", test_precondition);
 
