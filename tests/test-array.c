@@ -4,6 +4,8 @@
  */
 
 #include <math.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "dz-test-utils.h"
 
@@ -512,6 +514,66 @@ test_bytes_no_in_place_write (void)
   g_clear_pointer (&viewed_grads[1], g_bytes_unref);
 }
 
+/* Caps the address space a little above what the process already maps,
+ * so that a large allocation fails at once and every time, whatever the
+ * machine's memory and overcommit policy (under ASan too, whose shadow
+ * memory is mapped by then). */
+static void
+limit_address_space (gsize headroom)
+{
+  g_autofree char *statm = NULL;
+  struct rlimit limit;
+
+  g_assert_true (g_file_get_contents ("/proc/self/statm", &statm, NULL, NULL));
+  limit.rlim_cur = limit.rlim_max =
+    g_ascii_strtoull (statm, NULL, 10) * sysconf (_SC_PAGESIZE) + headroom;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &limit), ==, 0);
+}
+
+/* Allocations sized by the caller fail with an error, never an abort. */
+static void
+test_out_of_memory (void)
+{
+  if (g_test_subprocess ())
+    {
+      const gsize huge[] = { (gsize) 1 << 40 }, big[] = { 4 * 1024 * 1024 };
+      g_autoptr(DzGenerator) gen = dz_generator_new (1);
+      g_autoptr(DzArray) a = dz_array_new_zeros (big, 1, NULL);
+      g_autoptr(DzVariable) x = dz_variable_new (a);
+      g_autoptr(GError) error = NULL;
+      gsize n_drawn = 1;
+
+      limit_address_space (16 * 1024 * 1024);
+
+      g_assert_null (dz_array_new_ones (huge, 1, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_array_add (a, a, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_add (x, x, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_array_exp (a));
+      g_assert_null (dz_array_pow (a, 3.0));
+      g_assert_null (dz_array_new_zeros_like (a));
+      g_assert_null (dz_generator_draw_normal (gen, big[0], &n_drawn, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_assert_cmpuint (n_drawn, ==, 0);
+      g_clear_error (&error);
+      g_assert_null (dz_generator_draw_uniform (gen, G_MAXSIZE / 4, NULL, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE);
+
+      g_clear_object (&x);
+      g_clear_object (&a);
+      dz_assert_no_live_objects ();
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -522,6 +584,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/array/count-mismatch", test_count_mismatch);
   g_test_add_func ("/array/null-values", test_null_values);
   g_test_add_func ("/array/huge", test_huge);
+  g_test_add_func ("/array/out-of-memory", test_out_of_memory);
   g_test_add_func ("/array/empty", test_empty);
   g_test_add_func ("/array/constructors", test_constructors);
   g_test_add_func ("/array/random", test_random);
