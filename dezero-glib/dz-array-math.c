@@ -73,7 +73,9 @@ check_same_shape (DzArray     *a,
     if (!check_same_shape (a, b, verb, error))                                \
       return NULL;                                                            \
                                                                               \
-    out = dz_array_new_uninitialized_like (a);                                \
+    out = dz_array_new_uninitialized_like (a, error);                         \
+    if (out == NULL)                                                          \
+      return NULL;                                                            \
     {                                                                         \
       const double *restrict x = a->data;                                     \
       const double *restrict y = b->data;                                     \
@@ -92,13 +94,15 @@ check_same_shape (DzArray     *a,
 
 #define DEFINE_UNARY_WITH_ATTR(name, param_type, param, expr, attr)           \
   attr DzArray *                                                              \
-  dz_array_##name (DzArray *a, param_type param)                              \
+  dz_array_##name (DzArray *a, param_type param, GError **error)              \
   {                                                                           \
     DzArray *out;                                                             \
                                                                               \
     g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);                             \
                                                                               \
-    out = dz_array_new_uninitialized_like (a);                                \
+    out = dz_array_new_uninitialized_like (a, error);                         \
+    if (out == NULL)                                                          \
+      return NULL;                                                            \
     {                                                                         \
       const double *restrict x = a->data;                                     \
       double *restrict z = out->data;                                         \
@@ -124,7 +128,7 @@ check_same_shape (DzArray     *a,
  * @error: return location for a #GError
  *
  * Returns: (transfer full): `a + b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
 DEFINE_BINARY (add, "add", x[i] + y[i])
 
@@ -135,7 +139,7 @@ DEFINE_BINARY (add, "add", x[i] + y[i])
  * @error: return location for a #GError
  *
  * Returns: (transfer full): `a - b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
 DEFINE_BINARY (sub, "subtract", x[i] - y[i])
 
@@ -146,7 +150,7 @@ DEFINE_BINARY (sub, "subtract", x[i] - y[i])
  * @error: return location for a #GError
  *
  * Returns: (transfer full): `a * b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
 DEFINE_BINARY (mul, "multiply", x[i] * y[i])
 
@@ -158,12 +162,13 @@ DEFINE_BINARY (mul, "multiply", x[i] * y[i])
  *
  * Returns: (transfer full): `a / b`, element by element (IEEE 754: a
  *   division by zero gives an infinity or NaN), or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY or %DZ_ERROR_NO_MEMORY
  */
 DEFINE_BINARY (div, "divide", x[i] / y[i])
 
 /* Internal one-argument kernels take an ignored pointer so one macro
- * serves both kinds; the public wrappers below hide it. */
+ * serves both kinds, and report allocation failures; the public wrappers
+ * below hide both until unary operations take a GError. */
 static DEFINE_UNARY (neg_, -x[i])
 static DEFINE_UNARY (square_, x[i] * x[i])
 static DEFINE_VECTOR_UNARY (exp_, exp (x[i]))
@@ -179,65 +184,73 @@ static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
  * dz_array_neg:
  * @a: a #DzArray
  *
- * Returns: (transfer full): `-a`
+ * Returns: (transfer full) (nullable): `-a`, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_neg (DzArray *a) { return dz_array_neg_ (a, NULL); }
+DzArray *dz_array_neg (DzArray *a) { return dz_array_neg_ (a, NULL, NULL); }
 
 /**
  * dz_array_square:
  * @a: a #DzArray
  *
- * Returns: (transfer full): `a * a`, element by element
+ * Returns: (transfer full) (nullable): `a * a`, element by element, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_square (DzArray *a) { return dz_array_square_ (a, NULL); }
+DzArray *dz_array_square (DzArray *a) { return dz_array_square_ (a, NULL, NULL); }
 
 /**
  * dz_array_exp:
  * @a: a #DzArray
  *
- * Returns: (transfer full): the exponential of each element
+ * Returns: (transfer full) (nullable): the exponential of each element, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_exp (DzArray *a) { return dz_array_exp_ (a, NULL); }
+DzArray *dz_array_exp (DzArray *a) { return dz_array_exp_ (a, NULL, NULL); }
 
 /**
  * dz_array_log:
  * @a: a #DzArray
  *
- * Returns: (transfer full): the natural logarithm of each element (NaN
- *   below zero, -inf at zero)
+ * Returns: (transfer full) (nullable): the natural logarithm of each element (NaN
+ *   below zero, -inf at zero), or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_log (DzArray *a) { return dz_array_log_ (a, NULL); }
+DzArray *dz_array_log (DzArray *a) { return dz_array_log_ (a, NULL, NULL); }
 
 /**
  * dz_array_sin:
  * @a: a #DzArray
  *
- * Returns: (transfer full): the sine of each element
+ * Returns: (transfer full) (nullable): the sine of each element, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_sin (DzArray *a) { return dz_array_sin_ (a, NULL); }
+DzArray *dz_array_sin (DzArray *a) { return dz_array_sin_ (a, NULL, NULL); }
 
 /**
  * dz_array_cos:
  * @a: a #DzArray
  *
- * Returns: (transfer full): the cosine of each element
+ * Returns: (transfer full) (nullable): the cosine of each element, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_cos (DzArray *a) { return dz_array_cos_ (a, NULL); }
+DzArray *dz_array_cos (DzArray *a) { return dz_array_cos_ (a, NULL, NULL); }
 
 /**
  * dz_array_tanh:
  * @a: a #DzArray
  *
- * Returns: (transfer full): the hyperbolic tangent of each element
+ * Returns: (transfer full) (nullable): the hyperbolic tangent of each element, or %NULL
+ *   when memory runs out
  */
-DzArray *dz_array_tanh (DzArray *a) { return dz_array_tanh_ (a, NULL); }
+DzArray *dz_array_tanh (DzArray *a) { return dz_array_tanh_ (a, NULL, NULL); }
 
 /**
  * dz_array_pow:
  * @a: a #DzArray
  * @exponent: the exponent
  *
- * Returns: (transfer full): each element raised to @exponent
+ * Returns: (transfer full) (nullable): each element raised to @exponent, or %NULL
+ *   when memory runs out
  */
 DzArray *
 dz_array_pow (DzArray *a,
@@ -249,7 +262,7 @@ dz_array_pow (DzArray *a,
     return dz_array_square (a);
   if (exponent == 1.0)
     return dz_array_scale (a, 1.0);
-  return dz_array_pow_any (a, exponent);
+  return dz_array_pow_any (a, exponent, NULL);
 }
 
 /**
@@ -257,13 +270,14 @@ dz_array_pow (DzArray *a,
  * @a: a #DzArray
  * @factor: the factor
  *
- * Returns: (transfer full): `a * factor`
+ * Returns: (transfer full) (nullable): `a * factor`, or %NULL
+ *   when memory runs out
  */
 DzArray *
 dz_array_scale (DzArray *a,
                 double   factor)
 {
-  return dz_array_scale_ (a, factor);
+  return dz_array_scale_ (a, factor, NULL);
 }
 
 /**
@@ -271,13 +285,14 @@ dz_array_scale (DzArray *a,
  * @a: a #DzArray
  * @value: the value to add
  *
- * Returns: (transfer full): `a + value`
+ * Returns: (transfer full) (nullable): `a + value`, or %NULL
+ *   when memory runs out
  */
 DzArray *
 dz_array_add_scalar (DzArray *a,
                      double   value)
 {
-  return dz_array_add_scalar_ (a, value);
+  return dz_array_add_scalar_ (a, value, NULL);
 }
 
 /**
@@ -338,14 +353,6 @@ dz_array_allclose (DzArray *a,
 
 /* Fused kernels for gradients (dz-kernels-private.h). */
 
-/* Whether @gy can take the result in place: only the caller holds it and
- * its storage is the library's own. */
-static inline gboolean
-reusable (DzArray *gy)
-{
-  return G_OBJECT (gy)->ref_count == 1 && gy->bytes == NULL && !gy->disposed;
-}
-
 /* A consuming kernel: z = expr (g, v, c) where g is @gy's value and v the
  * other operand's, computed in place or into a new array. */
 #define DEFINE_TAKE(name, attr, expr)                                         \
@@ -356,7 +363,7 @@ reusable (DzArray *gy)
     G_GNUC_UNUSED const double *restrict v = other ? other->data : NULL;      \
     DzArray *out;                                                             \
                                                                               \
-    if (reusable (gy))                                                        \
+    if (dz_array_is_exclusive (gy))                                           \
       {                                                                       \
         double *restrict z = gy->data;                                        \
                                                                               \
@@ -369,7 +376,12 @@ reusable (DzArray *gy)
         return gy;                                                            \
       }                                                                       \
                                                                               \
-    out = dz_array_new_uninitialized_like (gy);                               \
+    out = dz_array_new_uninitialized_like (gy, NULL);                         \
+    if (out == NULL)                                                          \
+      {                                                                       \
+        g_object_unref (gy);                                                  \
+        return NULL;                                                          \
+      }                                                                       \
     {                                                                         \
       const double *restrict gp = gy->data;                                   \
       double *restrict z = out->data;                                         \
@@ -435,12 +447,15 @@ dz_kernel_pow_grad_take (DzArray *gy, DzArray *x, double c)
 DzArray *
 dz_kernel_div_grad_b (DzArray *gy, DzArray *a_array, DzArray *b_array)
 {
-  DzArray *out = dz_array_new_uninitialized_like (gy);
+  DzArray *out = dz_array_new_uninitialized_like (gy, NULL);
   const double *restrict g = gy->data;
   const double *restrict a = a_array->data;
   const double *restrict b = b_array->data;
-  double *restrict z = out->data;
+  double *restrict z;
 
+  if (out == NULL)
+    return NULL;
+  z = out->data;
   DZ_SIMD_LOOP
   for (gsize i = 0; i < out->size; i++)
     z[i] = -g[i] * a[i] / (b[i] * b[i]);

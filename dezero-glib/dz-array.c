@@ -30,10 +30,10 @@
 
 G_DEFINE_FINAL_TYPE (DzArray, dz_array, G_TYPE_OBJECT)
 
-/* Disposing releases the values at once, also when a language binding
- * still holds a wrapper (see #DzScope): the array becomes empty, of shape
- * (0,), so that later use gives shape errors rather than touching freed
- * memory. */
+/* Disposing drops the array's hold on its values at once, also when a
+ * language binding still holds a wrapper (see #DzScope): the array becomes
+ * empty, of shape (0,), so that later use gives shape errors. Bytes from
+ * dz_array_get_bytes() reference the storage, so they stay valid. */
 static void
 dz_array_dispose (GObject *object)
 {
@@ -42,10 +42,7 @@ dz_array_dispose (GObject *object)
   if (!self->disposed)
     {
       self->disposed = TRUE;
-      if (self->owns_buffer)
-        dz_buffer_free (self->data, self->size);
-      self->owns_buffer = FALSE;
-      g_clear_pointer (&self->bytes, g_bytes_unref);
+      g_clear_pointer (&self->storage, dz_storage_unref);
       if (self->shape != self->inline_shape)
         g_free (self->shape);
       self->shape = self->inline_shape;
@@ -151,7 +148,7 @@ dz_array_new_uninitialized (const gsize  *shape,
                             GError      **error)
 {
   DzArray *self;
-  double *buffer = NULL;
+  DzStorage *storage = NULL;
   gsize size;
 
   if (!check_shape (shape, ndim, &size, error))
@@ -161,31 +158,26 @@ dz_array_new_uninitialized (const gsize  *shape,
    * allocation for the small arrays that dominate graph bookkeeping. */
   if (size > 1)
     {
-      buffer = dz_buffer_alloc (size, error);
-      if (buffer == NULL)
+      storage = dz_storage_new (size, error);
+      if (storage == NULL)
         return NULL;
     }
 
   self = array_new_with_shape (shape, ndim, size);
-  if (buffer != NULL)
+  if (storage != NULL)
     {
-      self->data = buffer;
-      self->owns_buffer = TRUE;
+      self->storage = storage;
+      self->data = storage->data;
     }
 
   return self;
 }
 
 DzArray *
-dz_array_new_uninitialized_like (DzArray *like)
+dz_array_new_uninitialized_like (DzArray  *like,
+                                 GError  **error)
 {
-  DzArray *self = dz_array_new_uninitialized (like->shape, like->ndim, NULL);
-
-  /* The shape was valid for @like, so only allocation can fail. */
-  if (G_UNLIKELY (self == NULL))
-    g_error ("Out of memory allocating %" G_GSIZE_FORMAT " doubles", like->size);
-
-  return self;
+  return dz_array_new_uninitialized (like->shape, like->ndim, error);
 }
 
 /**
@@ -306,8 +298,11 @@ dz_array_new_from_bytes (GBytes       *bytes,
     return dz_array_new_from_values (data, size, shape, ndim, error);
 
   self = array_new_with_shape (shape, ndim, size);
-  self->bytes = g_bytes_ref (bytes);
-  self->data = (double *) data;
+  if (size > 0)
+    {
+      self->storage = dz_storage_new_borrowed (bytes);
+      self->data = self->storage->data;
+    }
 
   return self;
 }
@@ -449,7 +444,8 @@ dz_array_new_uniform (const gsize  *shape,
  *
  * Creates an array of zeros with the shape of @self.
  *
- * Returns: (transfer full): a new #DzArray
+ * Returns: (transfer full) (nullable): a new #DzArray, or %NULL when
+ *   memory runs out
  */
 DzArray *
 dz_array_new_zeros_like (DzArray *self)
@@ -458,7 +454,9 @@ dz_array_new_zeros_like (DzArray *self)
 
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  result = dz_array_new_uninitialized_like (self);
+  result = dz_array_new_uninitialized_like (self, NULL);
+  if (result == NULL)
+    return NULL;
   memset (result->data, 0, self->size * sizeof (double));
   return result;
 }
@@ -469,7 +467,8 @@ dz_array_new_zeros_like (DzArray *self)
  *
  * Creates an array of ones with the shape of @self.
  *
- * Returns: (transfer full): a new #DzArray
+ * Returns: (transfer full) (nullable): a new #DzArray, or %NULL when
+ *   memory runs out
  */
 DzArray *
 dz_array_new_ones_like (DzArray *self)
@@ -478,7 +477,9 @@ dz_array_new_ones_like (DzArray *self)
 
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  result = dz_array_new_uninitialized_like (self);
+  result = dz_array_new_uninitialized_like (self, NULL);
+  if (result == NULL)
+    return NULL;
   for (gsize i = 0; i < result->size; i++)
     result->data[i] = 1.0;
   return result;
@@ -585,18 +586,14 @@ dz_array_item (DzArray *self)
   return self->data[0];
 }
 
-static void
-release_array (gpointer data)
-{
-  g_object_unref (data);
-}
-
 /**
  * dz_array_get_bytes:
  * @self: a #DzArray
  *
- * Returns the values as native-endian float64 bytes without copying them:
- * the bytes keep @self alive.
+ * Returns the values as native-endian float64 bytes, without copying them
+ * unless @self holds a single value inline. The bytes keep the values
+ * alive, not @self: they stay valid and unchanged after @self is
+ * finalized or emptied by a closing #DzScope.
  *
  * Returns: (transfer full): the values as #GBytes
  */
@@ -605,11 +602,10 @@ dz_array_get_bytes (DzArray *self)
 {
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  if (self->bytes != NULL)
-    return g_bytes_ref (self->bytes);
+  if (self->storage != NULL)
+    return dz_storage_get_bytes (self->storage);
 
-  return g_bytes_new_with_free_func (self->data, self->size * sizeof (double),
-                                     release_array, g_object_ref (self));
+  return g_bytes_new (self->data, self->size * sizeof (double));
 }
 
 /**
@@ -648,106 +644,6 @@ dz_array_shape_to_string (DzArray *self)
   for (guint i = 0; i < self->ndim; i++)
     g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", self->shape[i]);
   g_string_append (str, self->ndim == 1 ? ",)" : ")");
-  return g_string_free (str, FALSE);
-}
-
-/* NumPy's print options: summarize above 1000 elements, 3 at each edge. */
-#define SUMMARY_THRESHOLD 1000
-#define SUMMARY_EDGE 3
-
-static void
-format_value (GString *str,
-              double   value,
-              gboolean all_integral)
-{
-  gsize start = str->len;
-
-  if (all_integral && isfinite (value))
-    {
-      g_string_append_printf (str, "%.0f.", value);
-      return;
-    }
-
-  g_string_append_printf (str, "%.8g", value);
-  /* As NumPy: a float that rounds to an integer still shows its point. */
-  if (isfinite (value) && strpbrk (str->str + start, ".e") == NULL)
-    g_string_append_c (str, '.');
-}
-
-static void
-format_axis (GString       *str,
-             DzArray       *self,
-             guint          axis,
-             gsize          offset,
-             const gsize   *strides,
-             gboolean       summarize,
-             gboolean       all_integral)
-{
-  gsize len = self->shape[axis];
-
-  g_string_append_c (str, '[');
-  for (gsize i = 0; i < len; i++)
-    {
-      if (summarize && len > 2 * SUMMARY_EDGE && i == SUMMARY_EDGE)
-        {
-          g_string_append (str, axis + 1 == self->ndim ? " ..." : "\n ...");
-          i = len - SUMMARY_EDGE - 1;
-          continue;
-        }
-      if (i > 0)
-        {
-          if (axis + 1 == self->ndim)
-            g_string_append_c (str, ' ');
-          else
-            {
-              for (guint k = axis + 1; k < self->ndim; k++)
-                g_string_append_c (str, '\n');
-              for (guint k = 0; k <= axis; k++)
-                g_string_append_c (str, ' ');
-            }
-        }
-      if (axis + 1 == self->ndim)
-        format_value (str, self->data[offset + i], all_integral);
-      else
-        format_axis (str, self, axis + 1, offset + i * strides[axis],
-                     strides, summarize, all_integral);
-    }
-  g_string_append_c (str, ']');
-}
-
-/**
- * dz_array_to_string:
- * @self: a #DzArray
- *
- * Formats the values the way NumPy prints an array: `[[1. 2.]\n [3. 4.]]`,
- * summarizing large arrays with `...`.
- *
- * Returns: (transfer full): the values as text
- */
-char *
-dz_array_to_string (DzArray *self)
-{
-  gboolean all_integral = TRUE;
-  gsize strides[DZ_ARRAY_MAX_NDIM];
-  GString *str;
-
-  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
-
-  for (gsize i = 0; i < self->size && all_integral; i++)
-    all_integral = self->data[i] == floor (self->data[i]) && fabs (self->data[i]) < 1e16;
-
-  str = g_string_new (NULL);
-  if (self->ndim == 0)
-    {
-      format_value (str, self->data[0], all_integral);
-      return g_string_free (str, FALSE);
-    }
-
-  strides[self->ndim - 1] = 1;
-  for (guint k = self->ndim - 1; k > 0; k--)
-    strides[k - 1] = strides[k] * self->shape[k];
-
-  format_axis (str, self, 0, 0, strides, self->size > SUMMARY_THRESHOLD, all_integral);
   return g_string_free (str, FALSE);
 }
 

@@ -362,7 +362,7 @@ pending_add (ArrayPass   *pass,
     }
 
   /* An array only this pass holds can take the sum in place. */
-  if (G_OBJECT (priv->pending)->ref_count == 1 && priv->pending->bytes == NULL)
+  if (dz_array_is_exclusive (priv->pending))
     {
       dz_kernel_add_inplace (priv->pending, gx);
       g_object_unref (gx);

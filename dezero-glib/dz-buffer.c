@@ -1,4 +1,4 @@
-/* dz-buffer.c: aligned float64 storage
+/* dz-buffer.c: aligned float64 buffers and the storage that owns them
  *
  * SPDX-License-Identifier: MIT
  */
@@ -32,6 +32,14 @@
 #define HUGE_PAGE_BYTES (2 * 1024 * 1024)
 #define HUGE_BUFFER_BYTES (4 * 1024 * 1024)
 #define CACHE_MAX_BLOCKS 32
+/* Beyond this a buffer cannot exist at all (DZ_ERROR_TOO_LARGE), whatever
+ * the memory available; below it, failing to get one is
+ * DZ_ERROR_NO_MEMORY. 64-bit Linux gives processes 47 bits of addresses. */
+#if GLIB_SIZEOF_VOID_P == 8
+# define MAX_BUFFER_BYTES (G_GUINT64_CONSTANT (1) << 47)
+#else
+# define MAX_BUFFER_BYTES (G_MAXSIZE / 2)
+#endif
 #define CACHE_MAX_BYTES (128 * 1024 * 1024)
 
 typedef struct
@@ -151,11 +159,11 @@ dz_buffer_alloc (gsize    n_values,
   void *buffer = NULL;
   int res;
 
-  if (n_values > G_MAXSIZE / sizeof (double) / 2)
+  if (n_values > MAX_BUFFER_BYTES / sizeof (double))
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
-                   "An array of %" G_GSIZE_FORMAT " values does not fit in memory",
-                   n_values);
+                   "An array of %" G_GSIZE_FORMAT " values does not fit in the "
+                   "address space", n_values);
       return NULL;
     }
 
@@ -172,7 +180,7 @@ dz_buffer_alloc (gsize    n_values,
       if (buffer != NULL)
         return buffer;
 
-      g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
                    "Cannot allocate an array of %" G_GSIZE_FORMAT " values (%s)",
                    n_values, g_strerror (errno));
       return NULL;
@@ -182,7 +190,7 @@ dz_buffer_alloc (gsize    n_values,
                         MAX (n_values, 1) * sizeof (double));
   if (res != 0)
     {
-      g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
                    "Cannot allocate an array of %" G_GSIZE_FORMAT " values (%s)",
                    n_values, g_strerror (res));
       return NULL;
@@ -216,4 +224,68 @@ dz_buffer_trim (void)
     }
   cache_bytes = 0;
   g_mutex_unlock (&cache_lock);
+}
+
+DzStorage *
+dz_storage_new (gsize    n_values,
+                GError **error)
+{
+  double *buffer = dz_buffer_alloc (n_values, error);
+  DzStorage *self;
+
+  if (buffer == NULL)
+    return NULL;
+
+  self = g_new (DzStorage, 1);
+  self->ref_count = 1;
+  self->data = buffer;
+  self->n_values = n_values;
+  self->bytes = NULL;
+  return self;
+}
+
+/* The caller checked that @bytes holds aligned float64 values. */
+DzStorage *
+dz_storage_new_borrowed (GBytes *bytes)
+{
+  DzStorage *self = g_new (DzStorage, 1);
+  gsize n_bytes;
+
+  self->ref_count = 1;
+  self->data = (double *) g_bytes_get_data (bytes, &n_bytes);
+  self->n_values = n_bytes / sizeof (double);
+  self->bytes = g_bytes_ref (bytes);
+  return self;
+}
+
+DzStorage *
+dz_storage_ref (DzStorage *self)
+{
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+dz_storage_unref (DzStorage *self)
+{
+  if (!g_atomic_int_dec_and_test (&self->ref_count))
+    return;
+
+  if (self->bytes != NULL)
+    g_bytes_unref (self->bytes);
+  else
+    dz_buffer_free (self->data, self->n_values);
+  g_free (self);
+}
+
+/* Zero-copy bytes that keep the storage, not the array, alive. */
+GBytes *
+dz_storage_get_bytes (DzStorage *self)
+{
+  if (self->bytes != NULL)
+    return g_bytes_ref (self->bytes);
+
+  return g_bytes_new_with_free_func (self->data, self->n_values * sizeof (double),
+                                     (GDestroyNotify) dz_storage_unref,
+                                     dz_storage_ref (self));
 }

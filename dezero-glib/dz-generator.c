@@ -7,6 +7,7 @@
 
 #include <math.h>
 
+#include "dz-error.h"
 #include "dz-generator.h"
 
 /**
@@ -212,12 +213,16 @@ dz_generator_next_normal (DzGenerator *self)
 }
 
 /**
- * dz_generator_fill_uniform:
+ * dz_generator_fill_uniform: (skip)
  * @self: a #DzGenerator
- * @values: (array length=n_values) (out caller-allocates): where to write
+ * @values: where to write, room for @n_values numbers
  * @n_values: how many numbers to draw
  *
  * Fills @values with numbers uniformly distributed in [0, 1).
+ *
+ * Not introspectable: bindings cannot lend a writable buffer of a given
+ * length. They use dz_generator_draw_uniform(), which draws the same
+ * numbers.
  */
 void
 dz_generator_fill_uniform (DzGenerator *self,
@@ -234,12 +239,15 @@ dz_generator_fill_uniform (DzGenerator *self,
 }
 
 /**
- * dz_generator_fill_normal:
+ * dz_generator_fill_normal: (skip)
  * @self: a #DzGenerator
- * @values: (array length=n_values) (out caller-allocates): where to write
+ * @values: where to write, room for @n_values numbers
  * @n_values: how many numbers to draw
  *
  * Fills @values with standard normal numbers.
+ *
+ * Not introspectable: bindings use dz_generator_draw_normal(), which draws
+ * the same numbers.
  */
 void
 dz_generator_fill_normal (DzGenerator *self,
@@ -265,4 +273,89 @@ dz_generator_fill_normal (DzGenerator *self,
       self->has_spare = TRUE;
     }
   g_mutex_unlock (&self->lock);
+}
+
+typedef void (*FillFunc) (DzGenerator *self, double *values, gsize n_values);
+
+static double *
+draw (DzGenerator  *self,
+      FillFunc      fill,
+      gsize         n_values,
+      gsize        *n_drawn,
+      GError      **error)
+{
+  double *values;
+
+  if (n_drawn != NULL)
+    *n_drawn = 0;
+  if (n_values > G_MAXSIZE / sizeof (double))
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
+                   "%" G_GSIZE_FORMAT " numbers do not fit in memory", n_values);
+      return NULL;
+    }
+  /* Never NULL on success, even for no numbers. */
+  values = g_try_malloc_n (MAX (n_values, 1), sizeof (double));
+  if (values == NULL)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
+                   "Cannot allocate %" G_GSIZE_FORMAT " numbers", n_values);
+      return NULL;
+    }
+
+  fill (self, values, n_values);
+  if (n_drawn != NULL)
+    *n_drawn = n_values;
+  return values;
+}
+
+/**
+ * dz_generator_draw_uniform:
+ * @self: a #DzGenerator
+ * @n_values: how many numbers to draw
+ * @n_drawn: (out) (optional): @n_values, for bindings
+ * @error: return location for a #GError
+ *
+ * Draws @n_values numbers uniformly distributed in [0, 1) into a new
+ * buffer: the numbers dz_generator_fill_uniform() would write. From Python,
+ * `generator.draw_uniform(3)` gives a list of 3 floats.
+ *
+ * Returns: (transfer full) (array length=n_drawn): the numbers, to free
+ *   with g_free(), or %NULL with %DZ_ERROR_NO_MEMORY or %DZ_ERROR_TOO_LARGE
+ */
+double *
+dz_generator_draw_uniform (DzGenerator  *self,
+                           gsize         n_values,
+                           gsize        *n_drawn,
+                           GError      **error)
+{
+  g_return_val_if_fail (DZ_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return draw (self, dz_generator_fill_uniform, n_values, n_drawn, error);
+}
+
+/**
+ * dz_generator_draw_normal:
+ * @self: a #DzGenerator
+ * @n_values: how many numbers to draw
+ * @n_drawn: (out) (optional): @n_values, for bindings
+ * @error: return location for a #GError
+ *
+ * Draws @n_values standard normal numbers into a new buffer: the numbers
+ * dz_generator_fill_normal() would write.
+ *
+ * Returns: (transfer full) (array length=n_drawn): the numbers, to free
+ *   with g_free(), or %NULL with %DZ_ERROR_NO_MEMORY or %DZ_ERROR_TOO_LARGE
+ */
+double *
+dz_generator_draw_normal (DzGenerator  *self,
+                          gsize         n_values,
+                          gsize        *n_drawn,
+                          GError      **error)
+{
+  g_return_val_if_fail (DZ_IS_GENERATOR (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return draw (self, dz_generator_fill_normal, n_values, n_drawn, error);
 }

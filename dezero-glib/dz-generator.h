@@ -39,5 +39,15 @@ DZ_AVAILABLE_IN_ALL
 void         dz_generator_fill_normal  (DzGenerator *self,
                                         double      *values,
                                         gsize        n_values);
+DZ_AVAILABLE_IN_ALL
+double      *dz_generator_draw_uniform (DzGenerator *self,
+                                        gsize        n_values,
+                                        gsize       *n_drawn,
+                                        GError     **error);
+DZ_AVAILABLE_IN_ALL
+double      *dz_generator_draw_normal  (DzGenerator *self,
+                                        gsize        n_values,
+                                        gsize       *n_drawn,
+                                        GError     **error);
 
 G_END_DECLS

@@ -92,7 +92,9 @@ dz_numerical_diff (DzVariableFunc   func,
       return NULL;
     }
 
-  result = dz_array_new_uninitialized_like (data);
+  result = dz_array_new_uninitialized_like (data, error);
+  if (result == NULL)
+    return NULL;
   probe = g_memdup2 (data->data, data->size * sizeof (double));
   previous = dz_set_enable_backprop (FALSE);
 

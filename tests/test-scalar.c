@@ -160,7 +160,7 @@ test_set_data (void)
   const gsize three = 3;
   guint ndim = 7;
 
-  g_assert_cmpstr (text, ==, "variable(2.)");
+  g_assert_cmpstr (text, ==, "variable(2.0)");
   g_assert_nonnull (dz_variable_get_shape (x, &ndim));
   g_assert_cmpuint (ndim, ==, 0);
 

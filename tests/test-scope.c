@@ -182,6 +182,101 @@ test_use_after_close (void)
   g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
 }
 
+/* Whether @bytes hold @n values equal to @expected. */
+static gboolean
+bytes_hold (GBytes       *bytes,
+            const double *expected,
+            gsize         n)
+{
+  gsize size;
+  const double *got = g_bytes_get_data (bytes, &size);
+
+  return size == n * sizeof (double) && memcmp (got, expected, size) == 0;
+}
+
+/* A large block goes back to the allocator's cache when an array is
+ * emptied; bytes still pointing into it read whatever the next array of
+ * that size writes there, or fault once the cache is trimmed. */
+static void
+test_bytes_outlive_scope (void)
+{
+  const gsize large[] = { 100000 }, small[] = { 5 };
+  g_autoptr(DzGenerator) gen = dz_generator_new (7);
+  g_autoptr(GBytes) large_bytes = NULL;
+  g_autoptr(GBytes) small_bytes = NULL;
+  g_autoptr(GBytes) scalar_bytes = NULL;
+  g_autofree double *expected = NULL;
+  g_autoptr(DzArray) large_array = NULL;
+  g_autoptr(DzArray) scalar = NULL;
+  double small_expected[5];
+
+  {
+    g_autoptr(DzScope) scope = dz_scope_new ();
+    DzArray *a = dz_array_new_randn (large, 1, gen, NULL);
+    DzArray *b = dz_array_new_randn (small, 1, gen, NULL);
+
+    large_array = g_object_ref (a);
+    scalar = dz_array_new_scalar (-2.5);
+    expected = g_memdup2 (dz_array_get_values (a, NULL), large[0] * sizeof (double));
+    memcpy (small_expected, dz_array_get_values (b, NULL), sizeof small_expected);
+    large_bytes = dz_array_get_bytes (a);
+    small_bytes = dz_array_get_bytes (b);
+    scalar_bytes = dz_array_get_bytes (scalar);
+    g_object_unref (a);
+    g_object_unref (b);
+  }
+
+  /* The scope emptied the arrays, even the one still referenced. */
+  g_assert_cmpuint (dz_array_get_size (large_array), ==, 0);
+  g_assert_cmpuint (dz_array_get_size (scalar), ==, 0);
+  g_clear_object (&large_array);
+  g_clear_object (&scalar);
+  dz_assert_no_live_objects ();
+
+  {
+    g_autoptr(DzArray) reuse = dz_array_new_full (large, 1, 42.0, NULL);
+
+    g_assert_true (bytes_hold (large_bytes, expected, large[0]));
+  }
+  dz_array_trim_cache ();
+  g_assert_true (bytes_hold (large_bytes, expected, large[0]));
+  g_assert_true (bytes_hold (small_bytes, small_expected, 5));
+  g_assert_true (bytes_hold (scalar_bytes, (double[]) { -2.5 }, 1));
+}
+
+/* An array built on another's bytes and kept by the scope keeps reading
+ * them after the other one is emptied. */
+static void
+test_array_from_bytes_outlives_scope (void)
+{
+  const gsize shape[] = { 300, 100 };
+  g_autoptr(DzGenerator) gen = dz_generator_new (11);
+  g_autoptr(DzArray) view = NULL;
+  g_autofree double *expected = NULL;
+
+  {
+    g_autoptr(DzScope) scope = dz_scope_new ();
+    g_autoptr(DzArray) a = dz_array_new_randn (shape, 2, gen, NULL);
+    g_autoptr(GBytes) bytes = dz_array_get_bytes (a);
+
+    expected = g_memdup2 (dz_array_get_values (a, NULL), 30000 * sizeof (double));
+    view = dz_scope_keep (scope, dz_array_new_from_bytes (bytes, shape, 2, NULL));
+  }
+
+  g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 1);
+  {
+    g_autoptr(DzArray) reuse = dz_array_new_full (shape, 2, 42.0, NULL);
+
+    g_assert_cmpmem (dz_array_get_values (view, NULL), 30000 * sizeof (double),
+                     expected, 30000 * sizeof (double));
+  }
+  dz_array_trim_cache ();
+  g_assert_cmpmem (dz_array_get_values (view, NULL), 30000 * sizeof (double),
+                   expected, 30000 * sizeof (double));
+  g_clear_object (&view);
+  dz_assert_no_live_objects ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -194,6 +289,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/scope/close-outer-first", test_close_outer_first);
   g_test_add_func ("/scope/tidy", test_tidy);
   g_test_add_func ("/scope/use-after-close", test_use_after_close);
+  g_test_add_func ("/scope/bytes-outlive-scope", test_bytes_outlive_scope);
+  g_test_add_func ("/scope/array-from-bytes-outlives-scope", test_array_from_bytes_outlives_scope);
 
   return g_test_run ();
 }

@@ -377,7 +377,7 @@ test_variable_properties (void)
   g_assert_true (got == data);
   g_assert_cmpstr (name, ==, "x");
   text = dz_variable_to_string (x);
-  g_assert_cmpstr (text, ==, "variable(1.)");
+  g_assert_cmpstr (text, ==, "variable(1.0)");
   g_clear_pointer (&text, g_free);
   g_clear_object (&x);
   x = dz_variable_new (NULL);
