@@ -177,11 +177,11 @@ bench_elementwise (gsize size, int repeats)
         t_exp = t_square = t_add = 0;
 
       t0 = now ();
-      out = dz_array_exp (a);
+      out = dz_array_exp (a, NULL);
       t_exp += now () - t0;
       g_object_unref (out);
       t0 = now ();
-      out = dz_array_square (a);
+      out = dz_array_square (a, NULL);
       t_square += now () - t0;
       g_object_unref (out);
       t0 = now ();

@@ -162,13 +162,12 @@ DEFINE_BINARY (mul, "multiply", x[i] * y[i])
  *
  * Returns: (transfer full): `a / b`, element by element (IEEE 754: a
  *   division by zero gives an infinity or NaN), or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY or %DZ_ERROR_NO_MEMORY
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
 DEFINE_BINARY (div, "divide", x[i] / y[i])
 
-/* Internal one-argument kernels take an ignored pointer so one macro
- * serves both kinds, and report allocation failures; the public wrappers
- * below hide both until unary operations take a GError. */
+/* Internal one-argument kernels take an ignored pointer so that one macro
+ * serves the kernels with and without a parameter. */
 static DEFINE_UNARY (neg_, -x[i])
 static DEFINE_UNARY (square_, x[i] * x[i])
 static DEFINE_VECTOR_UNARY (exp_, exp (x[i]))
@@ -183,116 +182,129 @@ static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
 /**
  * dz_array_neg:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): `-a`, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): `-a`, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_neg (DzArray *a) { return dz_array_neg_ (a, NULL, NULL); }
+DzArray *dz_array_neg (DzArray *a, GError **error) { return dz_array_neg_ (a, NULL, error); }
 
 /**
  * dz_array_square:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): `a * a`, element by element, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): `a * a`, element by element, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_square (DzArray *a) { return dz_array_square_ (a, NULL, NULL); }
+DzArray *dz_array_square (DzArray *a, GError **error) { return dz_array_square_ (a, NULL, error); }
 
 /**
  * dz_array_exp:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the exponential of each element, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): the exponential of each element, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_exp (DzArray *a) { return dz_array_exp_ (a, NULL, NULL); }
+DzArray *dz_array_exp (DzArray *a, GError **error) { return dz_array_exp_ (a, NULL, error); }
 
 /**
  * dz_array_log:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the natural logarithm of each element (NaN
- *   below zero, -inf at zero), or %NULL
- *   when memory runs out
+ * Returns: (transfer full): the natural logarithm of each element (NaN
+ *   below zero, -inf at zero), or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_log (DzArray *a) { return dz_array_log_ (a, NULL, NULL); }
+DzArray *dz_array_log (DzArray *a, GError **error) { return dz_array_log_ (a, NULL, error); }
 
 /**
  * dz_array_sin:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the sine of each element, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): the sine of each element, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_sin (DzArray *a) { return dz_array_sin_ (a, NULL, NULL); }
+DzArray *dz_array_sin (DzArray *a, GError **error) { return dz_array_sin_ (a, NULL, error); }
 
 /**
  * dz_array_cos:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the cosine of each element, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): the cosine of each element, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_cos (DzArray *a) { return dz_array_cos_ (a, NULL, NULL); }
+DzArray *dz_array_cos (DzArray *a, GError **error) { return dz_array_cos_ (a, NULL, error); }
 
 /**
  * dz_array_tanh:
  * @a: a #DzArray
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the hyperbolic tangent of each element, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): the hyperbolic tangent of each element, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_tanh (DzArray *a) { return dz_array_tanh_ (a, NULL, NULL); }
+DzArray *dz_array_tanh (DzArray *a, GError **error) { return dz_array_tanh_ (a, NULL, error); }
 
 /**
  * dz_array_pow:
  * @a: a #DzArray
  * @exponent: the exponent
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): each element raised to @exponent, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): each element raised to @exponent, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
 DzArray *
-dz_array_pow (DzArray *a,
-              double   exponent)
+dz_array_pow (DzArray  *a,
+              double    exponent,
+              GError  **error)
 {
   /* The exponents autograd produces most are small integers; multiplying
    * is exact and several times faster than pow(). */
   if (exponent == 2.0)
-    return dz_array_square (a);
+    return dz_array_square (a, error);
   if (exponent == 1.0)
-    return dz_array_scale (a, 1.0);
-  return dz_array_pow_any (a, exponent, NULL);
+    return dz_array_scale (a, 1.0, error);
+  return dz_array_pow_any (a, exponent, error);
 }
 
 /**
  * dz_array_scale:
  * @a: a #DzArray
  * @factor: the factor
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): `a * factor`, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): `a * factor`, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
 DzArray *
-dz_array_scale (DzArray *a,
-                double   factor)
+dz_array_scale (DzArray  *a,
+                double    factor,
+                GError  **error)
 {
-  return dz_array_scale_ (a, factor, NULL);
+  return dz_array_scale_ (a, factor, error);
 }
 
 /**
  * dz_array_add_scalar:
  * @a: a #DzArray
  * @value: the value to add
+ * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): `a + value`, or %NULL
- *   when memory runs out
+ * Returns: (transfer full): `a + value`, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
 DzArray *
-dz_array_add_scalar (DzArray *a,
-                     double   value)
+dz_array_add_scalar (DzArray  *a,
+                     double    value,
+                     GError  **error)
 {
-  return dz_array_add_scalar_ (a, value, NULL);
+  return dz_array_add_scalar_ (a, value, error);
 }
 
 /**

@@ -30,28 +30,38 @@ DzArray *dz_array_div        (DzArray  *a,
                               DzArray  *b,
                               GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_neg        (DzArray  *a);
+DzArray *dz_array_neg        (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_square     (DzArray  *a);
+DzArray *dz_array_square     (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_exp        (DzArray  *a);
+DzArray *dz_array_exp        (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_log        (DzArray  *a);
+DzArray *dz_array_log        (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_sin        (DzArray  *a);
+DzArray *dz_array_sin        (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_cos        (DzArray  *a);
+DzArray *dz_array_cos        (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
-DzArray *dz_array_tanh       (DzArray  *a);
+DzArray *dz_array_tanh       (DzArray  *a,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_pow        (DzArray  *a,
-                              double    exponent);
+                              double    exponent,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_scale      (DzArray  *a,
-                              double    factor);
+                              double    factor,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_add_scalar (DzArray  *a,
-                              double    value);
+                              double    value,
+                              GError  **error);
 DZ_AVAILABLE_IN_ALL
 double   dz_array_sum        (DzArray  *a);
 DZ_AVAILABLE_IN_ALL

@@ -428,8 +428,7 @@ function_gradient (DzFunction  *function,
               return FALSE;
             }
         }
-      dz_op_gradient (function, outputs[0], gys[0], gxs);
-      return TRUE;
+      return dz_op_gradient (function, outputs[0], gys[0], gxs, error);
     }
 
   /* A user-defined function speaks in variables. */

@@ -128,10 +128,12 @@ DzVariable *dz_op_apply_binary (DzOpClass   *klass,
                                 GError     **error);
 
 /* The array-level gradients of @self into @gxs (one per input), from its
- * @output (NULL when gone) and that output's gradient @gy (consumed). */
-void        dz_op_gradient     (DzFunction  *self,
+ * @output (NULL when gone) and that output's gradient @gy (consumed);
+ * FALSE with %DZ_ERROR_NO_MEMORY and no gradient when memory runs out. */
+gboolean    dz_op_gradient     (DzFunction  *self,
                                 DzVariable  *output,
                                 DzArray     *gy,
-                                DzArray    **gxs);
+                                DzArray    **gxs,
+                                GError     **error);
 
 G_END_DECLS

@@ -157,16 +157,18 @@ dz_op_apply_binary (DzOpClass   *klass,
   return apply (klass, 0.0, inputs, 2, error);
 }
 
-void
+gboolean
 dz_op_gradient (DzFunction  *self,
                 DzVariable  *output,
                 DzArray     *gy,
-                DzArray    **gxs)
+                DzArray    **gxs,
+                GError     **error)
 {
   DzFunctionPrivate *priv = dz_function_get_priv (self);
   DzOpClass *klass = DZ_OP_GET_CLASS (self);
   DzArray *xs[2] = { NULL, NULL };
   DzArray *y = NULL;
+  gboolean ok = TRUE;
 
   if ((klass->needs & DZ_OP_NEEDS_OUTPUT) && output != NULL)
     {
@@ -181,4 +183,17 @@ dz_op_gradient (DzFunction  *self,
       xs[i] = dz_variable_peek_data (priv->inputs[i]);
 
   klass->gradient (dz_op_constant (self), xs, y, gy, gxs);
+
+  /* The kernels allocate without a GError: a NULL gradient means memory
+   * ran out, and the others are dropped so the caller owns nothing. */
+  for (guint i = 0; i < priv->n_inputs; i++)
+    ok = ok && gxs[i] != NULL;
+  if (!ok)
+    {
+      for (guint i = 0; i < priv->n_inputs; i++)
+        g_clear_object (&gxs[i]);
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
+                   "Out of memory computing the gradient of %s", dz_function_get_name (self));
+    }
+  return ok;
 }

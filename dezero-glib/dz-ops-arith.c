@@ -59,7 +59,7 @@ sub_compute (double c, DzArray **xs, GError **error)
 static void
 sub_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  gxs[1] = dz_array_neg (gy);
+  gxs[1] = dz_array_neg (gy, NULL);
   gxs[0] = gy;
 }
 
@@ -152,7 +152,7 @@ neg_scalar (double c, const double *xs)
 static DzArray *
 neg_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_neg (xs[0]);
+  return dz_array_neg (xs[0], error);
 }
 
 static void
@@ -179,7 +179,7 @@ add_scalar_scalar (double c, const double *xs)
 static DzArray *
 add_scalar_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_add_scalar (xs[0], c);
+  return dz_array_add_scalar (xs[0], c, error);
 }
 
 static void
@@ -206,7 +206,7 @@ mul_scalar_scalar (double c, const double *xs)
 static DzArray *
 mul_scalar_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_scale (xs[0], c);
+  return dz_array_scale (xs[0], c, error);
 }
 
 static void

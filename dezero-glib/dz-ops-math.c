@@ -27,7 +27,7 @@ square_scalar (double c, const double *xs)
 static DzArray *
 square_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_square (xs[0]);
+  return dz_array_square (xs[0], error);
 }
 
 static void
@@ -58,7 +58,7 @@ exp_scalar (double c, const double *xs)
 static DzArray *
 exp_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_exp (xs[0]);
+  return dz_array_exp (xs[0], error);
 }
 
 static void
@@ -91,7 +91,7 @@ log_scalar (double c, const double *xs)
 static DzArray *
 log_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_log (xs[0]);
+  return dz_array_log (xs[0], error);
 }
 
 static void
@@ -118,7 +118,7 @@ sin_scalar (double c, const double *xs)
 static DzArray *
 sin_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_sin (xs[0]);
+  return dz_array_sin (xs[0], error);
 }
 
 static void
@@ -149,7 +149,7 @@ cos_scalar (double c, const double *xs)
 static DzArray *
 cos_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_cos (xs[0]);
+  return dz_array_cos (xs[0], error);
 }
 
 static void
@@ -181,13 +181,13 @@ tanh_scalar (double c, const double *xs)
 static DzArray *
 tanh_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_tanh (xs[0]);
+  return dz_array_tanh (xs[0], error);
 }
 
 static void
 tanh_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
 {
-  g_autoptr(DzArray) recomputed = y ? NULL : dz_array_tanh (xs[0]);
+  g_autoptr(DzArray) recomputed = y ? NULL : dz_array_tanh (xs[0], NULL);
 
   gxs[0] = dz_kernel_tanh_grad_take (gy, y ? y : recomputed);
 }
@@ -227,7 +227,7 @@ pow_scalar (double c, const double *xs)
 static DzArray *
 pow_compute (double c, DzArray **xs, GError **error)
 {
-  return dz_array_pow (xs[0], c);
+  return dz_array_pow (xs[0], c, error);
 }
 
 static void

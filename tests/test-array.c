@@ -141,7 +141,7 @@ test_random (void)
   g_autoptr(DzArray) b = dz_array_new_randn (shape, 1, g2, NULL);
   g_autoptr(DzArray) c = dz_array_new_randn (shape, 1, g3, NULL);
   g_autoptr(DzArray) u = dz_array_new_uniform (shape, 1, g1, NULL);
-  g_autoptr(DzArray) sq = dz_array_square (a);
+  g_autoptr(DzArray) sq = dz_array_square (a, NULL);
   double mean = dz_array_sum (a) / 10000, var = dz_array_sum (sq) / 10000;
   const double *uv = dz_array_get_values (u, NULL);
 
@@ -243,17 +243,17 @@ test_math (void)
     { dz_array_sub (a, b, NULL), { -3, -3, -3 } },
     { dz_array_mul (a, b, NULL), { 4, 10, 18 } },
     { dz_array_div (a, b, NULL), { 0.25, 0.4, 0.5 } },
-    { dz_array_neg (a), { -1, -2, -3 } },
-    { dz_array_square (a), { 1, 4, 9 } },
-    { dz_array_exp (a), { exp (1), exp (2), exp (3) } },
-    { dz_array_log (a), { 0, log (2), log (3) } },
-    { dz_array_sin (a), { sin (1), sin (2), sin (3) } },
-    { dz_array_cos (a), { cos (1), cos (2), cos (3) } },
-    { dz_array_tanh (a), { tanh (1), tanh (2), tanh (3) } },
-    { dz_array_pow (a, 3), { 1, 8, 27 } },
-    { dz_array_pow (a, 0.5), { 1, sqrt (2), sqrt (3) } },
-    { dz_array_scale (a, -2), { -2, -4, -6 } },
-    { dz_array_add_scalar (a, 0.5), { 1.5, 2.5, 3.5 } },
+    { dz_array_neg (a, NULL), { -1, -2, -3 } },
+    { dz_array_square (a, NULL), { 1, 4, 9 } },
+    { dz_array_exp (a, NULL), { exp (1), exp (2), exp (3) } },
+    { dz_array_log (a, NULL), { 0, log (2), log (3) } },
+    { dz_array_sin (a, NULL), { sin (1), sin (2), sin (3) } },
+    { dz_array_cos (a, NULL), { cos (1), cos (2), cos (3) } },
+    { dz_array_tanh (a, NULL), { tanh (1), tanh (2), tanh (3) } },
+    { dz_array_pow (a, 3, NULL), { 1, 8, 27 } },
+    { dz_array_pow (a, 0.5, NULL), { 1, sqrt (2), sqrt (3) } },
+    { dz_array_scale (a, -2, NULL), { -2, -4, -6 } },
+    { dz_array_add_scalar (a, 0.5, NULL), { 1.5, 2.5, 3.5 } },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -383,7 +383,7 @@ test_large_reuse_and_trim (void)
   for (guint round = 0; round < 3; round++)
     {
       g_autoptr(DzArray) a = dz_array_new_full (shape, 1, round + 1.0, NULL);
-      g_autoptr(DzArray) b = dz_array_scale (a, 2.0);
+      g_autoptr(DzArray) b = dz_array_scale (a, 2.0, NULL);
 
       g_assert_cmpfloat (dz_array_get_value (b, shape[0] - 1), ==, 2.0 * (round + 1));
       g_assert_cmpfloat (dz_array_sum (b), ==, 2.0 * (round + 1) * shape[0]);
@@ -448,7 +448,7 @@ viewed_forward (DzFunction *self, GPtrArray *xs, GError **error)
 {
   GPtrArray *ys = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_ptr_array_add (ys, dz_array_scale (xs->pdata[0], 1.0));
+  g_ptr_array_add (ys, dz_array_scale (xs->pdata[0], 1.0, NULL));
   return ys;
 }
 
@@ -554,8 +554,18 @@ test_out_of_memory (void)
       g_assert_null (dz_add (x, x, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
       g_clear_error (&error);
-      g_assert_null (dz_array_exp (a));
-      g_assert_null (dz_array_pow (a, 3.0));
+      g_assert_null (dz_array_exp (a, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_array_pow (a, 3.0, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_exp (x, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_mul_scalar (x, 2.0, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
       g_assert_null (dz_array_new_zeros_like (a));
       g_assert_null (dz_generator_draw_normal (gen, big[0], &n_drawn, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);

@@ -133,7 +133,7 @@ broken_forward (DzFunction *self, GPtrArray *xs, GError **error)
       g_ptr_array_add (ys, dz_variable_new (xs->pdata[0]));
       return ys;
     default:
-      g_ptr_array_add (ys, dz_array_square (xs->pdata[0]));
+      g_ptr_array_add (ys, dz_array_square (xs->pdata[0], NULL));
       return ys;
     }
 }

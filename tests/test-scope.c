@@ -81,7 +81,7 @@ test_outside_parameter (void)
       dz_variable_clear_grad (w);
       g_assert_true (dz_variable_backward (loss, NULL));
       /* w = w - 0.25 * grad */
-      update = dz_array_scale (dz_variable_get_data (dz_variable_get_grad (w)), -0.25);
+      update = dz_array_scale (dz_variable_get_data (dz_variable_get_grad (w)), -0.25, NULL);
       {
         g_autoptr(DzArray) next = dz_array_add (dz_variable_get_data (w), update, NULL);
 

@@ -340,7 +340,7 @@ wrong_gradient (DzVariable *x, gpointer user_data)
   /* sin(x) + cos(x) with cos replaced by a shifted value whose
    * derivative the checker sees but backward does not. */
   g_autoptr(DzVariable) s = dz_sin (x, NULL);
-  g_autoptr(DzArray) frozen = dz_array_cos (dz_variable_get_data (x));
+  g_autoptr(DzArray) frozen = dz_array_cos (dz_variable_get_data (x), NULL);
   g_autoptr(DzVariable) c = dz_variable_new (frozen);
 
   return dz_add (s, c, NULL);
