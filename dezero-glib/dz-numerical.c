@@ -95,7 +95,17 @@ dz_numerical_diff (DzVariableFunc   func,
   result = dz_array_new_uninitialized_like (data, error);
   if (result == NULL)
     return NULL;
-  probe = g_memdup2 (data->data, data->size * sizeof (double));
+  probe = g_try_malloc_n (data->size, sizeof (double));
+  if (probe == NULL && data->size > 0)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
+                   "Out of memory copying %" G_GSIZE_FORMAT " values to differentiate at",
+                   data->size);
+      g_clear_object (&result);
+      return NULL;
+    }
+  if (data->size > 0)
+    memcpy (probe, data->data, data->size * sizeof (double));
   previous = dz_set_enable_backprop (FALSE);
 
   for (gsize i = 0; i < data->size; i++)
@@ -105,12 +115,13 @@ dz_numerical_diff (DzVariableFunc   func,
       double f_plus, f_minus;
 
       probe[i] = data->data[i] + eps;
-      plus = dz_array_new_from_values (probe, data->size, data->shape, data->ndim, NULL);
+      plus = dz_array_new_from_values (probe, data->size, data->shape, data->ndim, error);
       probe[i] = data->data[i] - eps;
-      minus = dz_array_new_from_values (probe, data->size, data->shape, data->ndim, NULL);
+      minus = plus ? dz_array_new_from_values (probe, data->size, data->shape, data->ndim, error) : NULL;
       probe[i] = data->data[i];
 
-      if (!evaluate_sum (func, user_data, plus, &f_plus, error) ||
+      if (minus == NULL ||
+          !evaluate_sum (func, user_data, plus, &f_plus, error) ||
           !evaluate_sum (func, user_data, minus, &f_minus, error))
         {
           g_clear_object (&result);
@@ -183,7 +194,15 @@ dz_gradient_check (DzVariableFunc   func,
   /* A result that does not depend on x leaves no gradient: zero. */
   grad = dz_variable_get_grad (leaf);
   if (grad == NULL)
-    analytic = zeros = dz_array_new_zeros_like (numerical);
+    {
+      analytic = zeros = dz_array_new_zeros_like (numerical);
+      if (analytic == NULL)
+        {
+          g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
+                               "Out of memory making a zero gradient");
+          return FALSE;
+        }
+    }
   else
     analytic = dz_variable_get_data (grad);
 
