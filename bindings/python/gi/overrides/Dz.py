@@ -234,7 +234,7 @@ def as_array(obj):
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__} "
                         f"of dtype {data.dtype} (numbers only)")
     data = np.asarray(data, dtype=np.float64, order="C")
-    result = _entry(Dz.Array.new_zeros)(list(data.shape))
+    result = Array.new_zeros(list(data.shape))
     if data.size:
         # The array is new and not shared yet: filling it in place is safe.
         ctypes.memmove(_values_address(result), data.ctypes.data, data.nbytes)
@@ -311,6 +311,7 @@ def _data_class():
         __imatmul__ = out_of_place(np.matmul)
 
     VariableData.__module__ = __name__
+    VariableData.__qualname__ = "VariableData"
     _VariableData = VariableData
     return VariableData
 
@@ -334,6 +335,12 @@ class Array(Dz.Array):
     def numpy(self):
         """A read-only NumPy view of the values (no copy)."""
         return _view(self)
+
+    def item(self):
+        """The single value as a float (NumPy's ``ValueError`` otherwise)."""
+        if self.get_size() != 1:
+            raise ValueError("can only convert an array of size 1 to a Python scalar")
+        return Dz.Array.item(self)
 
     @property
     def shape(self):
@@ -431,13 +438,15 @@ neg = _unary(Dz.neg)
 @_entry
 def pow(x, exponent):  # noqa: A001 - DeZero's name
     """``x ** exponent``. A number exponent is DeZero's ``pow``; a variable
-    or array exponent is ``exp(exponent * log(x))``, differentiable in both
-    and defined for positive ``x`` only (NaN elsewhere, as ``log``)."""
+    or array exponent (and a number base, ``2 ** x``) goes through
+    ``_Power``, differentiable in both."""
     if exponent is None:
         raise TypeError("the exponent of pow must be a number, an array or a variable")
     if _is_scalar(exponent):
         return _result(Dz.pow(as_variable(x), float(exponent)))
-    return exp(mul(exponent, log(x)))
+    exponent = as_variable(exponent)
+    base = _constant_like(exponent, float(x)) if _is_scalar(x) else as_variable(x)
+    return _Power()(base, exponent)
 
 
 @_export
@@ -484,7 +493,6 @@ class Variable(Dz.Variable):
     # NumPy defers to our reflected operators: np.array(1.0) + x is a
     # Variable, not an object array.
     __array_ufunc__ = None
-    __hash__ = Dz.Variable.__hash__
 
     def __init__(self, data=None, name=None):
         props = {}
@@ -554,10 +562,11 @@ class Variable(Dz.Variable):
         return np.dtype(np.float64)
 
     def item(self):
+        """The single value as a float (NumPy's ``ValueError`` otherwise)."""
         array = self.get_data()
         if array is None:
             raise _error(Dz.Error.NO_DATA, "the variable has no data")
-        return array.item()
+        return Array.item(array)
 
     def __float__(self):
         return self.item()
@@ -753,6 +762,24 @@ class Function(Dz.Function):
 
 _wrap_methods(Function, Dz.Function)
 __all__.append("Function")
+
+
+class _Power(Function):
+    """``a ** b`` for a variable exponent. NumPy's power forward (exact,
+    unlike exp(b * log(a))); the gradient for ``b`` is ``y * log(a)``, NaN
+    where ``a <= 0`` as in NumPy and PyTorch."""
+
+    # A Function class needs its own GType, which PyGObject does not
+    # register for classes of an override module.
+    __module__ = "dezero_glib.power"
+
+    def forward(self, a, b):
+        return np.power(a, b)
+
+    def backward(self, gy):
+        a, b = self.inputs
+        y = self.outputs[0]
+        return gy * b * a ** (b - 1.0), gy * y * log(a)
 
 
 # Numerical differentiation
