@@ -5,6 +5,8 @@ each, named after the item."""
 import copy
 import gc
 import pickle
+import subprocess
+import sys
 
 import gi
 import numpy as np
@@ -394,6 +396,15 @@ def test_idiom_pickle():
     z = pickle.loads(pickle.dumps(x))
     assert z.name == "x"
     assert pickle.loads(pickle.dumps(Dz.Variable())).data is None
+
+
+def test_idiom_pickle_loads_in_a_fresh_process():
+    blob = pickle.dumps(Dz.Variable(np.array([1.0, 2.0]), name="w"))
+    code = ("import pickle, sys, gi; gi.require_version('Dz', '1.0'); "
+            "v = pickle.loads(sys.stdin.buffer.read()); print(v.name, v.data.tolist())")
+    out = subprocess.run([sys.executable, "-c", code], input=blob, capture_output=True,
+                         check=True).stdout
+    assert out.decode().strip() == "w [1.0, 2.0]"
 
 
 def test_idiom_asarray():

@@ -502,6 +502,12 @@ def _restore_variable(data, name):
     return Variable(data, name=name)
 
 
+# Pickle finds it by module and name: gi.repository.Dz (which loads this
+# override) resolves it, gi.overrides.Dz imported on its own would not.
+_restore_variable.__module__ = "gi.repository.Dz"
+__all__.append("_restore_variable")
+
+
 @override
 class Variable(Dz.Variable):
     """A value in a computation and a node of its graph.
