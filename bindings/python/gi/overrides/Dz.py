@@ -837,7 +837,7 @@ def gradient_check(f, x, *args, rtol=1e-4, atol=1e-5, eps=1e-4, **kwargs):
     try:
         _entry(Dz.gradient_check)(_variable_callback(f, args, kwargs), None,
                                   as_variable(x), eps, rtol, atol)
-    except GradientMismatchError:
+    except _error_classes[Dz.Error.GRADIENT_MISMATCH]:
         return False
     return True
 
