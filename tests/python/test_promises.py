@@ -411,3 +411,26 @@ def test_idiom_asarray():
     a = np.asarray(Dz.Variable(np.array([1.0, 2.0])))
     assert a.dtype == np.float64 and a.tolist() == [1.0, 2.0]
     assert np.asarray(Dz.Variable(3.0)).shape == ()
+
+
+def test_idiom_optimizer_updates():
+    """DeZero's MomentumSGD and AdaGrad updates, as written in the book."""
+    p = Dz.Variable(np.array([1.0, -2.0]))
+    v = np.zeros_like(p.data)
+    h = np.zeros_like(p.data)
+    expected = np.array([1.0, -2.0])
+    ev, eh = np.zeros(2), np.zeros(2)
+    for _ in range(3):
+        p.cleargrad()
+        Dz.square(p).backward()
+        v *= 0.9
+        v -= 0.01 * p.grad.data
+        p.data += v
+        ev = 0.9 * ev - 0.01 * 2.0 * expected
+        expected = expected + ev
+        grad = p.grad.data
+        h += grad * grad
+        p.data -= 0.001 * grad / (np.sqrt(h) + 1e-8)
+        eh = eh + (2.0 * (expected - ev)) ** 2
+        expected = expected - 0.001 * (2.0 * (expected - ev)) / (np.sqrt(eh) + 1e-8)
+    assert np.allclose(p.data, expected)
