@@ -51,8 +51,8 @@ def test_no_grad_keeps_one_intermediate():
             del y
 
 
-def test_no_grad_callable():
-    y = Dz.no_grad(lambda: Dz.square(Dz.Variable(2.0)))
+def test_no_grad_decorates():
+    y = Dz.no_grad(lambda: Dz.square(Dz.Variable(2.0)))()
     assert y.creator is None and y.data == 4.0
     assert Dz.get_enable_backprop()
 

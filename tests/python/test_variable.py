@@ -61,12 +61,12 @@ def test_data_is_zero_copy_and_read_only():
     assert np.asarray(a).base is not None
 
 
-def test_view_keeps_array_alive():
+def test_view_keeps_values_alive():
+    # The view holds the storage (through GBytes), not necessarily the array.
     view = Dz.Variable(np.arange(3.0)).data
     import gc
     gc.collect()
     np.testing.assert_array_equal(view, [0, 1, 2])
-    assert Dz.live_counts()[0] == 1
     del view
 
 
