@@ -123,6 +123,8 @@ check_same_shape (DzArray     *a,
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
  *
+ * Adds two arrays of one shape element by element into a new array.
+ *
  * Returns: (transfer full): `a + b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
  */
@@ -133,6 +135,8 @@ DEFINE_BINARY (add, "add", x[i] + y[i])
  * @a: a #DzArray
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
+ *
+ * Subtracts @b from @a element by element into a new array.
  *
  * Returns: (transfer full): `a - b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
@@ -145,6 +149,8 @@ DEFINE_BINARY (sub, "subtract", x[i] - y[i])
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
  *
+ * Multiplies two arrays of one shape element by element into a new array.
+ *
  * Returns: (transfer full): `a * b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ
  */
@@ -155,6 +161,8 @@ DEFINE_BINARY (mul, "multiply", x[i] * y[i])
  * @a: a #DzArray
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
+ *
+ * Divides @a by @b element by element into a new array.
  *
  * Returns: (transfer full): `a / b`, element by element (IEEE 754: a
  *   division by zero gives an infinity or NaN), or %NULL with
@@ -179,6 +187,8 @@ static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
  * dz_array_neg:
  * @a: a #DzArray
  *
+ * Negates each element of @a into a new array.
+ *
  * Returns: (transfer full): `-a`
  */
 DzArray *dz_array_neg (DzArray *a) { return dz_array_neg_ (a, NULL); }
@@ -186,6 +196,8 @@ DzArray *dz_array_neg (DzArray *a) { return dz_array_neg_ (a, NULL); }
 /**
  * dz_array_square:
  * @a: a #DzArray
+ *
+ * Squares each element of @a into a new array.
  *
  * Returns: (transfer full): `a * a`, element by element
  */
@@ -195,6 +207,8 @@ DzArray *dz_array_square (DzArray *a) { return dz_array_square_ (a, NULL); }
  * dz_array_exp:
  * @a: a #DzArray
  *
+ * Computes the exponential of each element of @a into a new array.
+ *
  * Returns: (transfer full): the exponential of each element
  */
 DzArray *dz_array_exp (DzArray *a) { return dz_array_exp_ (a, NULL); }
@@ -202,6 +216,8 @@ DzArray *dz_array_exp (DzArray *a) { return dz_array_exp_ (a, NULL); }
 /**
  * dz_array_log:
  * @a: a #DzArray
+ *
+ * Computes the natural logarithm of each element of @a into a new array.
  *
  * Returns: (transfer full): the natural logarithm of each element (NaN
  *   below zero, -inf at zero)
@@ -212,6 +228,8 @@ DzArray *dz_array_log (DzArray *a) { return dz_array_log_ (a, NULL); }
  * dz_array_sin:
  * @a: a #DzArray
  *
+ * Computes the sine of each element of @a (in radians) into a new array.
+ *
  * Returns: (transfer full): the sine of each element
  */
 DzArray *dz_array_sin (DzArray *a) { return dz_array_sin_ (a, NULL); }
@@ -219,6 +237,8 @@ DzArray *dz_array_sin (DzArray *a) { return dz_array_sin_ (a, NULL); }
 /**
  * dz_array_cos:
  * @a: a #DzArray
+ *
+ * Computes the cosine of each element of @a (in radians) into a new array.
  *
  * Returns: (transfer full): the cosine of each element
  */
@@ -228,6 +248,8 @@ DzArray *dz_array_cos (DzArray *a) { return dz_array_cos_ (a, NULL); }
  * dz_array_tanh:
  * @a: a #DzArray
  *
+ * Computes the hyperbolic tangent of each element of @a into a new array.
+ *
  * Returns: (transfer full): the hyperbolic tangent of each element
  */
 DzArray *dz_array_tanh (DzArray *a) { return dz_array_tanh_ (a, NULL); }
@@ -236,6 +258,8 @@ DzArray *dz_array_tanh (DzArray *a) { return dz_array_tanh_ (a, NULL); }
  * dz_array_pow:
  * @a: a #DzArray
  * @exponent: the exponent
+ *
+ * Raises each element of @a to @exponent (as C's pow()) into a new array.
  *
  * Returns: (transfer full): each element raised to @exponent
  */
@@ -257,6 +281,8 @@ dz_array_pow (DzArray *a,
  * @a: a #DzArray
  * @factor: the factor
  *
+ * Multiplies each element of @a by @factor into a new array.
+ *
  * Returns: (transfer full): `a * factor`
  */
 DzArray *
@@ -271,6 +297,8 @@ dz_array_scale (DzArray *a,
  * @a: a #DzArray
  * @value: the value to add
  *
+ * Adds @value to each element of @a into a new array.
+ *
  * Returns: (transfer full): `a + value`
  */
 DzArray *
@@ -283,6 +311,8 @@ dz_array_add_scalar (DzArray *a,
 /**
  * dz_array_sum:
  * @a: a #DzArray
+ *
+ * Adds up all the elements of @a.
  *
  * Returns: the sum of all elements (0 for an empty array)
  */

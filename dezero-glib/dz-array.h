@@ -25,6 +25,13 @@ G_BEGIN_DECLS
 
 #define DZ_TYPE_ARRAY (dz_array_get_type ())
 
+/**
+ * DzArrayClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzArray. #DzArray is final: it has no virtual functions to override.
+ */
+
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzArray, dz_array, DZ, ARRAY, GObject)
 

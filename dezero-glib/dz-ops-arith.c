@@ -229,6 +229,9 @@ DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_scalar, mul_scalar_compute, mul_
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Adds two variables of one shape, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): `a + b`, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH or %DZ_ERROR_NO_DATA set
  */
@@ -244,6 +247,9 @@ dz_add (DzVariable *a, DzVariable *b, GError **error)
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Subtracts @b from @a, element by element, recording the operation in the
+ * graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): `a - b`, or %NULL with @error set
  */
 DzVariable *
@@ -257,6 +263,9 @@ dz_sub (DzVariable *a, DzVariable *b, GError **error)
  * @a: a #DzVariable
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
+ *
+ * Multiplies two variables of one shape, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): `a * b`, element by element, or %NULL with
  *   @error set
@@ -273,6 +282,10 @@ dz_mul (DzVariable *a, DzVariable *b, GError **error)
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Divides @a by @b, element by element (IEEE 754: a division by zero gives
+ * an infinity or NaN), recording the operation in the graph while
+ * backpropagation is enabled.
+ *
  * Returns: (transfer full): `a / b`, element by element, or %NULL with
  *   @error set
  */
@@ -285,6 +298,9 @@ dz_div (DzVariable *a, DzVariable *b, GError **error)
 /**
  * dz_neg:
  * @x: a #DzVariable with data
+ *
+ * Negates @x, recording the operation in the graph while backpropagation
+ * is enabled.
  *
  * Returns: (transfer full): `-x`
  */
@@ -299,6 +315,9 @@ dz_neg (DzVariable *x)
  * @x: a #DzVariable with data
  * @value: a constant
  *
+ * Adds the constant @value to each element of @x, recording the operation
+ * in the graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): `x + value`
  */
 DzVariable *
@@ -311,6 +330,9 @@ dz_add_scalar (DzVariable *x, double value)
  * dz_mul_scalar:
  * @x: a #DzVariable with data
  * @factor: a constant
+ *
+ * Multiplies each element of @x by the constant @factor, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): `x * factor`
  */

@@ -242,6 +242,9 @@ DZ_DEFINE_OP (Pow, pow, pow_scalar, pow_compute, pow_gradient, DZ_OP_NEEDS_INPUT
  * dz_square:
  * @x: a #DzVariable with data
  *
+ * Squares @x, element by element, recording the operation in the graph
+ * while backpropagation is enabled.
+ *
  * Returns: (transfer full): `x * x`, element by element
  */
 DzVariable *
@@ -253,6 +256,9 @@ dz_square (DzVariable *x)
 /**
  * dz_exp:
  * @x: a #DzVariable with data
+ *
+ * Computes the exponential of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): `e^x`, element by element
  */
@@ -266,6 +272,9 @@ dz_exp (DzVariable *x)
  * dz_log:
  * @x: a #DzVariable with data
  *
+ * Computes the natural logarithm of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): the natural logarithm of @x, element by element
  */
 DzVariable *
@@ -277,6 +286,9 @@ dz_log (DzVariable *x)
 /**
  * dz_sin:
  * @x: a #DzVariable with data
+ *
+ * Computes the sine of @x (in radians), element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): the sine of @x, element by element
  */
@@ -290,6 +302,9 @@ dz_sin (DzVariable *x)
  * dz_cos:
  * @x: a #DzVariable with data
  *
+ * Computes the cosine of @x (in radians), element by element, recording
+ * the operation in the graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): the cosine of @x, element by element
  */
 DzVariable *
@@ -301,6 +316,9 @@ dz_cos (DzVariable *x)
 /**
  * dz_tanh:
  * @x: a #DzVariable with data
+ *
+ * Computes the hyperbolic tangent of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): the hyperbolic tangent of @x, element by element
  */
@@ -314,6 +332,9 @@ dz_tanh (DzVariable *x)
  * dz_pow:
  * @x: a #DzVariable with data
  * @exponent: a constant exponent
+ *
+ * Raises @x to the constant @exponent, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): @x raised to @exponent, element by element
  */

@@ -17,6 +17,13 @@ G_BEGIN_DECLS
 
 #define DZ_TYPE_SCOPE (dz_scope_get_type ())
 
+/**
+ * DzScopeClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzScope. #DzScope is final: it has no virtual functions to override.
+ */
+
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzScope, dz_scope, DZ, SCOPE, GObject)
 
