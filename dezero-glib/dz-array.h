@@ -23,6 +23,11 @@ G_BEGIN_DECLS
  */
 #define DZ_ARRAY_MAX_NDIM 32
 
+/**
+ * DZ_TYPE_ARRAY:
+ *
+ * The #GType of #DzArray.
+ */
 #define DZ_TYPE_ARRAY (dz_array_get_type ())
 
 /**

@@ -15,6 +15,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_GENERATOR:
+ *
+ * The #GType of #DzGenerator.
+ */
 #define DZ_TYPE_GENERATOR (dz_generator_get_type ())
 
 /**

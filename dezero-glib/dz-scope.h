@@ -15,6 +15,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_SCOPE:
+ *
+ * The #GType of #DzScope.
+ */
 #define DZ_TYPE_SCOPE (dz_scope_get_type ())
 
 /**
