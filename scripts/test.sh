@@ -56,14 +56,19 @@ else
 fi
 meson compile -C build >/dev/null
 
-# Every public symbol documented: any warning of `gi-docgen check` fails.
-docs_check () {
-  local out status=0
+# Every public symbol documented: any warning of `gi-docgen check` fails, and
+# so does a hole that only shows in the generated pages (a class member without
+# a description, an array whose element type gi-docgen could not name).
+api_reference_check () {
+  local out status=0 holes
   out=$(gi-docgen check build/dezero-glib/Dz-1.0.gir 2>&1) || status=$?
   grep -E 'WARNING|ERROR|CRITICAL' <<<"$out" || true
-  [ "$status" -eq 0 ] && ! grep -qE 'WARNING|ERROR|CRITICAL' <<<"$out"
+  holes=$(grep -lE 'No description available|An array of&nbsp;<code>None' \
+            build/docs/dezero-glib-1.0/*.html || true)
+  [ -z "$holes" ] || echo "pages with holes:" $holes
+  [ "$status" -eq 0 ] && ! grep -qE 'WARNING|ERROR|CRITICAL' <<<"$out" && [ -z "$holes" ]
 }
-check docs_check
+check api_reference_check
 check scripts/test-install.sh
 
 run meson test -C build --print-errorlogs
