@@ -127,6 +127,8 @@ check_same_shape (DzArray     *a,
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
  *
+ * Adds two arrays of one shape element by element into a new array.
+ *
  * Returns: (transfer full): `a + b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
@@ -137,6 +139,8 @@ DEFINE_BINARY (add, "add", x[i] + y[i])
  * @a: a #DzArray
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
+ *
+ * Subtracts @b from @a element by element into a new array.
  *
  * Returns: (transfer full): `a - b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
@@ -149,6 +153,8 @@ DEFINE_BINARY (sub, "subtract", x[i] - y[i])
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
  *
+ * Multiplies two arrays of one shape element by element into a new array.
+ *
  * Returns: (transfer full): `a * b`, element by element, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
  */
@@ -159,6 +165,8 @@ DEFINE_BINARY (mul, "multiply", x[i] * y[i])
  * @a: a #DzArray
  * @b: a #DzArray of the same shape
  * @error: return location for a #GError
+ *
+ * Divides @a by @b element by element into a new array.
  *
  * Returns: (transfer full): `a / b`, element by element (IEEE 754: a
  *   division by zero gives an infinity or NaN), or %NULL with
@@ -184,6 +192,8 @@ static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
  * @a: a #DzArray
  * @error: return location for a #GError
  *
+ * Negates each element of @a into a new array.
+ *
  * Returns: (transfer full): `-a`, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -193,6 +203,8 @@ DzArray *dz_array_neg (DzArray *a, GError **error) { return dz_array_neg_ (a, NU
  * dz_array_square:
  * @a: a #DzArray
  * @error: return location for a #GError
+ *
+ * Squares each element of @a into a new array.
  *
  * Returns: (transfer full): `a * a`, element by element, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -204,6 +216,8 @@ DzArray *dz_array_square (DzArray *a, GError **error) { return dz_array_square_ 
  * @a: a #DzArray
  * @error: return location for a #GError
  *
+ * Computes the exponential of each element of @a into a new array.
+ *
  * Returns: (transfer full): the exponential of each element, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -213,6 +227,8 @@ DzArray *dz_array_exp (DzArray *a, GError **error) { return dz_array_exp_ (a, NU
  * dz_array_log:
  * @a: a #DzArray
  * @error: return location for a #GError
+ *
+ * Computes the natural logarithm of each element of @a into a new array.
  *
  * Returns: (transfer full): the natural logarithm of each element (NaN
  *   below zero, -inf at zero), or %NULL with
@@ -225,6 +241,8 @@ DzArray *dz_array_log (DzArray *a, GError **error) { return dz_array_log_ (a, NU
  * @a: a #DzArray
  * @error: return location for a #GError
  *
+ * Computes the sine of each element of @a (in radians) into a new array.
+ *
  * Returns: (transfer full): the sine of each element, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -234,6 +252,8 @@ DzArray *dz_array_sin (DzArray *a, GError **error) { return dz_array_sin_ (a, NU
  * dz_array_cos:
  * @a: a #DzArray
  * @error: return location for a #GError
+ *
+ * Computes the cosine of each element of @a (in radians) into a new array.
  *
  * Returns: (transfer full): the cosine of each element, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -245,6 +265,8 @@ DzArray *dz_array_cos (DzArray *a, GError **error) { return dz_array_cos_ (a, NU
  * @a: a #DzArray
  * @error: return location for a #GError
  *
+ * Computes the hyperbolic tangent of each element of @a into a new array.
+ *
  * Returns: (transfer full): the hyperbolic tangent of each element, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -255,6 +277,8 @@ DzArray *dz_array_tanh (DzArray *a, GError **error) { return dz_array_tanh_ (a, 
  * @a: a #DzArray
  * @exponent: the exponent
  * @error: return location for a #GError
+ *
+ * Raises each element of @a to @exponent (as C's pow()) into a new array.
  *
  * Returns: (transfer full): each element raised to @exponent, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -279,6 +303,8 @@ dz_array_pow (DzArray  *a,
  * @factor: the factor
  * @error: return location for a #GError
  *
+ * Multiplies each element of @a by @factor into a new array.
+ *
  * Returns: (transfer full): `a * factor`, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -296,6 +322,8 @@ dz_array_scale (DzArray  *a,
  * @value: the value to add
  * @error: return location for a #GError
  *
+ * Adds @value to each element of @a into a new array.
+ *
  * Returns: (transfer full): `a + value`, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
  */
@@ -310,6 +338,8 @@ dz_array_add_scalar (DzArray  *a,
 /**
  * dz_array_sum:
  * @a: a #DzArray
+ *
+ * Adds up all the elements of @a.
  *
  * Returns: the sum of all elements (0 for an empty array)
  */

@@ -489,6 +489,8 @@ dz_array_new_ones_like (DzArray *self)
  * dz_array_get_ndim:
  * @self: a #DzArray
  *
+ * Gets the number of axes (dimensions) of @self.
+ *
  * Returns: the number of axes, 0 for a scalar
  */
 guint
@@ -503,6 +505,9 @@ dz_array_get_ndim (DzArray *self)
  * dz_array_get_shape:
  * @self: a #DzArray
  * @ndim: (out) (optional): the number of axes
+ *
+ * Gets the length of each axis of @self. The returned memory belongs to
+ * @self and lives as long as it.
  *
  * Returns: (array length=ndim) (transfer none): the length of each axis
  */
@@ -520,6 +525,8 @@ dz_array_get_shape (DzArray *self,
 /**
  * dz_array_get_size:
  * @self: a #DzArray
+ *
+ * Gets the number of elements of @self.
  *
  * Returns: the number of elements, the product of the shape
  */
@@ -559,6 +566,9 @@ dz_array_get_values (DzArray *self,
  * @self: a #DzArray
  * @index: a flat index, in C order
  *
+ * Reads one element of @self by its flat index. @index must be below
+ * dz_array_get_size().
+ *
  * Returns: the value at @index
  */
 double
@@ -574,6 +584,9 @@ dz_array_get_value (DzArray *self,
 /**
  * dz_array_item:
  * @self: a #DzArray of exactly one element
+ *
+ * Reads the value of an array of exactly one element, whatever its shape,
+ * as NumPy's `item()` does.
  *
  * Returns: the only value of @self
  */
@@ -612,6 +625,8 @@ dz_array_get_bytes (DzArray *self)
  * dz_array_same_shape:
  * @self: a #DzArray
  * @other: another #DzArray
+ *
+ * Compares the shapes (not the values) of two arrays.
  *
  * Returns: whether both arrays have the same shape
  */

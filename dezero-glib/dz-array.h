@@ -23,7 +23,19 @@ G_BEGIN_DECLS
  */
 #define DZ_ARRAY_MAX_NDIM 32
 
+/**
+ * DZ_TYPE_ARRAY:
+ *
+ * The #GType of #DzArray.
+ */
 #define DZ_TYPE_ARRAY (dz_array_get_type ())
+
+/**
+ * DzArrayClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzArray. #DzArray is final: it has no virtual functions to override.
+ */
 
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzArray, dz_array, DZ, ARRAY, GObject)

@@ -596,6 +596,9 @@ dz_function_get_inputs (DzFunction *self)
  * dz_function_get_n_inputs:
  * @self: a #DzFunction
  *
+ * Gets the number of inputs of the recorded call; 0 when @self was not
+ * called or was called with backpropagation disabled.
+ *
  * Returns: the number of recorded inputs
  */
 guint
@@ -610,6 +613,9 @@ dz_function_get_n_inputs (DzFunction *self)
  * dz_function_get_input:
  * @self: a #DzFunction
  * @index: which input
+ *
+ * Gets one of the inputs of the recorded call. @index must be below
+ * dz_function_get_n_inputs().
  *
  * Returns: (transfer none): the input at @index
  */
@@ -629,6 +635,9 @@ dz_function_get_input (DzFunction *self,
 /**
  * dz_function_get_n_outputs:
  * @self: a #DzFunction
+ *
+ * Gets the number of outputs of the recorded call, counting those that
+ * were already finalized (the function holds its outputs only weakly).
  *
  * Returns: the number of recorded outputs, alive or not
  */
@@ -698,6 +707,9 @@ dz_function_get_outputs (DzFunction *self)
 /**
  * dz_function_get_generation:
  * @self: a #DzFunction
+ *
+ * Gets the generation of @self: the largest generation of its inputs.
+ * The backward pass visits functions from the highest generation down.
  *
  * Returns: the generation of @self, see #DzFunction:generation
  */

@@ -16,6 +16,11 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_FUNCTION:
+ *
+ * The #GType of #DzFunction.
+ */
 #define DZ_TYPE_FUNCTION (dz_function_get_type ())
 
 DZ_AVAILABLE_IN_ALL

@@ -15,7 +15,19 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_GENERATOR:
+ *
+ * The #GType of #DzGenerator.
+ */
 #define DZ_TYPE_GENERATOR (dz_generator_get_type ())
+
+/**
+ * DzGeneratorClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzGenerator. #DzGenerator is final: it has no virtual functions to override.
+ */
 
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzGenerator, dz_generator, DZ, GENERATOR, GObject)

@@ -229,6 +229,9 @@ DZ_DEFINE_OP (MulScalar, mul_scalar, mul_scalar_scalar, mul_scalar_compute, mul_
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Adds two variables of one shape, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): `a + b`, or %NULL with
  *   %DZ_ERROR_SHAPE_MISMATCH or %DZ_ERROR_NO_DATA set
  */
@@ -244,6 +247,9 @@ dz_add (DzVariable *a, DzVariable *b, GError **error)
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Subtracts @b from @a, element by element, recording the operation in the
+ * graph while backpropagation is enabled.
+ *
  * Returns: (transfer full): `a - b`, or %NULL with @error set
  */
 DzVariable *
@@ -257,6 +263,9 @@ dz_sub (DzVariable *a, DzVariable *b, GError **error)
  * @a: a #DzVariable
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
+ *
+ * Multiplies two variables of one shape, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
  *
  * Returns: (transfer full): `a * b`, element by element, or %NULL with
  *   @error set
@@ -273,6 +282,10 @@ dz_mul (DzVariable *a, DzVariable *b, GError **error)
  * @b: a #DzVariable of the same shape
  * @error: return location for a #GError
  *
+ * Divides @a by @b, element by element (IEEE 754: a division by zero gives
+ * an infinity or NaN), recording the operation in the graph while
+ * backpropagation is enabled.
+ *
  * Returns: (transfer full): `a / b`, element by element, or %NULL with
  *   @error set
  */
@@ -287,8 +300,11 @@ dz_div (DzVariable *a, DzVariable *b, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): `-x`, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Negates @x, recording the operation in the graph while backpropagation
+ * is enabled.
+ *
+ * Returns: (transfer full): `-x`, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_neg (DzVariable *x, GError **error)
@@ -302,8 +318,11 @@ dz_neg (DzVariable *x, GError **error)
  * @value: a constant
  * @error: return location for a #GError
  *
- * Returns: (transfer full): `x + value`, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Adds the constant @value to each element of @x, recording the operation
+ * in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): `x + value`, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_add_scalar (DzVariable *x, double value, GError **error)
@@ -317,8 +336,11 @@ dz_add_scalar (DzVariable *x, double value, GError **error)
  * @factor: a constant
  * @error: return location for a #GError
  *
- * Returns: (transfer full): `x * factor`, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Multiplies each element of @x by the constant @factor, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): `x * factor`, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_mul_scalar (DzVariable *x, double factor, GError **error)

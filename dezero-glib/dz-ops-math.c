@@ -255,8 +255,11 @@ DZ_DEFINE_OP (Pow, pow, pow_scalar, pow_compute, pow_gradient, DZ_OP_NEEDS_INPUT
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): `x * x`, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Squares @x, element by element, recording the operation in the graph
+ * while backpropagation is enabled.
+ *
+ * Returns: (transfer full): `x * x`, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_square (DzVariable *x, GError **error)
@@ -269,8 +272,11 @@ dz_square (DzVariable *x, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): `e^x`, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Computes the exponential of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): `e^x`, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_exp (DzVariable *x, GError **error)
@@ -283,8 +289,11 @@ dz_exp (DzVariable *x, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the natural logarithm of @x, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Computes the natural logarithm of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): the natural logarithm of @x, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_log (DzVariable *x, GError **error)
@@ -297,8 +306,11 @@ dz_log (DzVariable *x, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the sine of @x, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Computes the sine of @x (in radians), element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): the sine of @x, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_sin (DzVariable *x, GError **error)
@@ -311,8 +323,11 @@ dz_sin (DzVariable *x, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the cosine of @x, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Computes the cosine of @x (in radians), element by element, recording
+ * the operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): the cosine of @x, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_cos (DzVariable *x, GError **error)
@@ -325,8 +340,11 @@ dz_cos (DzVariable *x, GError **error)
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the hyperbolic tangent of @x, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Computes the hyperbolic tangent of @x, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): the hyperbolic tangent of @x, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_tanh (DzVariable *x, GError **error)
@@ -340,8 +358,11 @@ dz_tanh (DzVariable *x, GError **error)
  * @exponent: a constant exponent
  * @error: return location for a #GError
  *
- * Returns: (transfer full): @x raised to @exponent, element by element, or %NULL with
- *   %DZ_ERROR_NO_DATA set when @x has no data
+ * Raises @x to the constant @exponent, element by element, recording the
+ * operation in the graph while backpropagation is enabled.
+ *
+ * Returns: (transfer full): @x raised to @exponent, element by element, or %NULL with @error set:
+ *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
  */
 DzVariable *
 dz_pow (DzVariable *x, double exponent, GError **error)

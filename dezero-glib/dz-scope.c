@@ -183,6 +183,8 @@ dz_scope_keep (DzScope  *self,
  * dz_scope_is_open:
  * @self: a #DzScope
  *
+ * Tells whether @self is still open: dz_scope_close() was not called yet.
+ *
  * Returns: whether @self still records new objects
  */
 gboolean

@@ -15,7 +15,19 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_SCOPE:
+ *
+ * The #GType of #DzScope.
+ */
 #define DZ_TYPE_SCOPE (dz_scope_get_type ())
+
+/**
+ * DzScopeClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzScope. #DzScope is final: it has no virtual functions to override.
+ */
 
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzScope, dz_scope, DZ, SCOPE, GObject)

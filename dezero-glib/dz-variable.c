@@ -323,6 +323,9 @@ dz_variable_new_constant (DzArray *data)
  * dz_variable_get_data:
  * @self: a #DzVariable
  *
+ * Gets the value of @self; %NULL when it has none (made without data,
+ * or emptied when a #DzScope that owned it was closed).
+ *
  * Returns: (transfer none) (nullable): the value of @self
  */
 DzArray *
@@ -365,6 +368,9 @@ dz_variable_set_data (DzVariable *self,
 /**
  * dz_variable_get_grad:
  * @self: a #DzVariable
+ *
+ * Gets the gradient that the last backward pass left in @self; %NULL
+ * before any backward pass and after dz_variable_clear_grad().
  *
  * Returns: (transfer none) (nullable): the gradient of @self
  */
@@ -434,6 +440,10 @@ dz_variable_clear_grad (DzVariable *self)
 /**
  * dz_variable_get_creator:
  * @self: a #DzVariable
+ *
+ * Gets the function whose call produced @self; %NULL for a leaf variable
+ * (made by the caller) and for a variable computed with backpropagation
+ * disabled or cut off with dz_variable_unchain().
  *
  * Returns: (transfer none) (nullable): the function that produced @self
  */
@@ -532,6 +542,9 @@ dz_variable_unchain_backward (DzVariable *self)
  * dz_variable_get_generation:
  * @self: a #DzVariable
  *
+ * Gets the generation of @self: 0 for a leaf, one more than its
+ * creator's otherwise.
+ *
  * Returns: the generation of @self, see #DzVariable:generation
  */
 int
@@ -545,6 +558,9 @@ dz_variable_get_generation (DzVariable *self)
 /**
  * dz_variable_get_name:
  * @self: a #DzVariable
+ *
+ * Gets the name of @self, which labels its node in
+ * dz_variable_to_dot().
  *
  * Returns: (nullable): the name of @self
  */
@@ -584,6 +600,8 @@ dz_variable_set_name (DzVariable *self,
  * dz_variable_get_ndim:
  * @self: a #DzVariable
  *
+ * Gets the number of axes of the data of @self.
+ *
  * Returns: the number of axes of the data, 0 for a scalar or no data
  */
 guint
@@ -601,6 +619,9 @@ dz_variable_get_ndim (DzVariable *self)
  * dz_variable_get_shape:
  * @self: a #DzVariable
  * @ndim: (out) (optional): the number of axes
+ *
+ * Gets the shape of the data of @self. The returned memory belongs to
+ * the data array and lives as long as it.
  *
  * Returns: (array length=ndim) (transfer none) (nullable): the shape of the
  *   data, or %NULL when @self has no data
@@ -622,6 +643,8 @@ dz_variable_get_shape (DzVariable *self,
 /**
  * dz_variable_get_size:
  * @self: a #DzVariable
+ *
+ * Gets the number of elements of the data of @self.
  *
  * Returns: the number of elements of the data, 0 with no data
  */

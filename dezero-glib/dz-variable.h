@@ -40,6 +40,11 @@ typedef enum /*< flags >*/ {
   DZ_BACKWARD_CREATE_GRAPH = 1 << 1,
 } DzBackwardFlags;
 
+/**
+ * DZ_TYPE_VARIABLE:
+ *
+ * The #GType of #DzVariable.
+ */
 #define DZ_TYPE_VARIABLE (dz_variable_get_type ())
 
 DZ_AVAILABLE_IN_ALL

@@ -19,4 +19,10 @@
 # define _DZ_EXTERN __attribute__((visibility ("default"))) extern
 #endif
 
+/**
+ * DZ_AVAILABLE_IN_ALL:
+ *
+ * Marks a public symbol of dezero-glib: it is exported from the shared
+ * library, and available in every version.
+ */
 #define DZ_AVAILABLE_IN_ALL _DZ_EXTERN
