@@ -338,8 +338,15 @@ dz_variable_get_data (DzVariable *self)
  * @self: a #DzVariable
  * @data: (nullable): the new value
  *
- * Replaces the value of @self. Functions already recorded keep the arrays
- * they computed with, so this does not change any recorded graph.
+ * Replaces the value of @self and bumps its version, like PyTorch's
+ * version counter. A recorded function whose input or output was given
+ * new data this way no longer describes its call: a backward pass that
+ * reaches it fails with %DZ_ERROR_DATA_MODIFIED, naming the function and
+ * the variable, for every function alike (built-in or user-defined, with
+ * or without %DZ_BACKWARD_CREATE_GRAPH), rather than computing a gradient
+ * at values the forward pass never saw. Graphs recorded afterwards use the
+ * new value, so the usual update step `x.data = x.data - lr * x.grad.data`
+ * followed by a new forward pass is fine.
  */
 void
 dz_variable_set_data (DzVariable *self,
@@ -359,6 +366,7 @@ dz_variable_set_data (DzVariable *self,
   release_link (g_steal_pointer (&priv->data));
   priv->data = data;
   priv->has_scalar = FALSE;
+  priv->version++;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DATA]);
 }
 
