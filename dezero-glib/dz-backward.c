@@ -118,6 +118,35 @@ unref_if_set (gpointer object)
     g_object_unref (object);
 }
 
+/* dz_function_check_unmodified(), with the common case inline: it runs
+ * once per node of every pass. */
+static inline gboolean
+check_unmodified (DzFunction  *function,
+                  DzVariable **outputs,
+                  guint        n_outputs,
+                  GError     **error)
+{
+  DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+  guint versions = 0, output_versions = 0;
+  gboolean values = TRUE;
+
+  for (guint i = 0; i < fpriv->n_inputs; i++)
+    {
+      DzVariablePrivate *ipriv = dz_variable_get_priv (fpriv->inputs[i]);
+
+      versions += ipriv->version;
+      values &= dz_variable_has_value (ipriv);
+    }
+  for (guint i = 0; i < n_outputs; i++)
+    if (outputs[i] != NULL)
+      output_versions |= dz_variable_get_priv (outputs[i])->version;
+
+  if (G_LIKELY (values && output_versions == 0 &&
+                ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) == 0))
+    return TRUE;
+  return dz_function_check_unmodified (function, outputs, n_outputs, error);
+}
+
 /* The error for a pass that reached a function which a pass further out
  * on this thread is still walking: that pass owns the scratch gradients
  * of its graph, and finishing both would drop one of them. */
@@ -340,7 +369,7 @@ run_backward (DzVariable   *root,
       g_autoptr(GPtrArray) gys = collect_output_grads (store, function, outputs);
       g_autoptr(GPtrArray) gxs = NULL;
 
-      if (!dz_function_check_unmodified (function, (DzVariable **) outputs->pdata, outputs->len, error) ||
+      if (!check_unmodified (function, (DzVariable **) outputs->pdata, outputs->len, error) ||
           (gxs = dz_function_run_backward (function, gys, error)) == NULL)
         {
           ok = FALSE;
@@ -479,7 +508,16 @@ pending_slot (ArrayPass  *pass,
 {
   DzVariablePrivate *priv = dz_variable_get_priv (variable);
 
-  return priv->creator != NULL ? &priv->pending : leaf_slot (pass, variable);
+  if (priv->creator != NULL)
+    return &priv->pending;
+  if (G_LIKELY (pass->last_leaf < pass->leaves->len))
+    {
+      LeafGrad *last = &g_array_index (pass->leaves, LeafGrad, pass->last_leaf);
+
+      if (last->variable == variable)
+        return &last->pending;
+    }
+  return leaf_slot (pass, variable);
 }
 
 /* Adds @gx (transfer full) to the pending gradient of @variable. */
@@ -575,33 +613,40 @@ function_gradient (DzFunction  *function,
   g_autoptr(GPtrArray) gy_vars = NULL;
   g_autoptr(GPtrArray) gx_vars = NULL;
 
-  if (!dz_function_check_unmodified (function, outputs, n_outputs, error))
+  if (DZ_IS_OP (function))
+    {
+      guint versions = 0;
+      gboolean intact = outputs[0] == NULL || dz_variable_get_priv (outputs[0])->version == 0;
+
+      /* Built-ins have one output; their kernels need every input's data
+       * and the output gradient to have one shape, which holds unless an
+       * input was modified (the version check, folded into this loop
+       * because it runs once per node). */
+      for (guint i = 0; intact && i < fpriv->n_inputs; i++)
+        {
+          DzVariablePrivate *xpriv = dz_variable_get_priv (fpriv->inputs[i]);
+
+          versions += xpriv->version;
+          intact = dz_variable_value_same_shape (xpriv, gys[0]);
+        }
+      if (G_UNLIKELY (!intact || ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) != 0))
+        {
+          if (dz_function_check_unmodified (function, outputs, n_outputs, error))
+            g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                         "The gradient of the output of %s does not have its shape",
+                         dz_function_get_name (function));
+          g_object_unref (gys[0]);
+          return FALSE;
+        }
+      dz_op_gradient (function, outputs[0], gys[0], gxs);
+      return TRUE;
+    }
+
+  if (!check_unmodified (function, outputs, n_outputs, error))
     {
       for (guint i = 0; i < n_outputs; i++)
         g_object_unref (gys[i]);
       return FALSE;
-    }
-
-  if (DZ_IS_OP (function))
-    {
-      /* Built-ins have one output; their kernels need every input's data
-       * and the output gradient to have one shape. */
-      for (guint i = 0; i < fpriv->n_inputs; i++)
-        {
-          DzVariablePrivate *xpriv = dz_variable_get_priv (fpriv->inputs[i]);
-
-          if (!dz_variable_value_same_shape (xpriv, gys[0]))
-            {
-              g_set_error (error, DZ_ERROR,
-                           dz_variable_has_value (xpriv) ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
-                           "Input %u of %s changed since the forward pass",
-                           i, dz_function_get_name (function));
-              g_object_unref (gys[0]);
-              return FALSE;
-            }
-        }
-      dz_op_gradient (function, outputs[0], gys[0], gxs);
-      return TRUE;
     }
 
   /* A user-defined function speaks in variables. */

@@ -62,7 +62,13 @@ typedef struct
   guint input_versions : 30;
 } DzFunctionPrivate;
 
-DzFunctionPrivate *dz_function_get_priv (DzFunction *self);
+extern gint dz_function_private_offset;
+
+static inline DzFunctionPrivate *
+dz_function_get_priv (DzFunction *self)
+{
+  return (DzFunctionPrivate *) G_STRUCT_MEMBER_P (self, dz_function_private_offset);
+}
 
 GPtrArray  *dz_function_run_backward (DzFunction  *self,
                                       GPtrArray   *gys,

@@ -41,7 +41,13 @@ typedef struct
   guint version : 29;
 } DzVariablePrivate;
 
-DzVariablePrivate *dz_variable_get_priv (DzVariable *self);
+extern gint dz_variable_private_offset;
+
+static inline DzVariablePrivate *
+dz_variable_get_priv (DzVariable *self)
+{
+  return (DzVariablePrivate *) G_STRUCT_MEMBER_P (self, dz_variable_private_offset);
+}
 
 /* The value as an array (transfer none), made from the inline scalar on
  * first use; NULL for an empty variable. */
