@@ -1006,6 +1006,11 @@ dz_variable_backward_full (DzVariable       *self,
  * variables it came from, which is harmless as long as they do not hold it
  * in turn.
  *
+ * Since nothing is written to the leaves, threads may call dz_grad() at
+ * the same time on graphs of their own that share leaves (parameters, a
+ * read-only input): each pass keeps its scratch to itself. Each graph's
+ * functions and intermediate variables belong to one pass at a time.
+ *
  * Returns: (transfer container) (element-type DzVariable): one gradient per
  *   input, in an array that releases them when freed; or %NULL with @error
  *   set
