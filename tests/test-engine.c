@@ -191,6 +191,30 @@ test_failed_create_graph_keeps_grads (void)
   g_assert_cmpfloat (dz_test_grad (x), ==, 7.0);
 }
 
+/* Item 8 with an input emptied midway: a clear error, no CRITICAL, and
+ * nothing left behind. */
+static void
+test_emptied_input (gconstpointer data)
+{
+  DzBackwardFlags flags = GPOINTER_TO_UINT (data);
+
+  {
+    g_autoptr(DzVariable) x = dz_test_scalar (0.5);
+    g_autoptr(DzVariable) a = dz_square (x);
+    g_autoptr(DzVariable) e1 = dz_exp (a);
+    g_autoptr(DzVariable) y = dz_exp (e1);
+    g_autoptr(GError) error = NULL;
+
+    dz_variable_set_data (x, NULL);
+    g_assert_false (dz_variable_backward_full (y, flags, &error));
+    g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+    g_assert_true (g_pattern_match_simple ("*Square*", error->message));
+    g_assert_null (dz_variable_get_grad (a));
+    g_assert_null (dz_variable_get_grad (e1));
+  }
+  dz_assert_no_live_objects ();
+}
+
 /* Item 9. */
 static void
 test_call_self_in_forward (void)
@@ -489,6 +513,9 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/engine/failed-create-graph-leaves-nothing", test_failed_create_graph_leaves_nothing);
   g_test_add_func ("/engine/failed-create-graph-keeps-grads", test_failed_create_graph_keeps_grads);
+  g_test_add_data_func ("/engine/emptied-input", GUINT_TO_POINTER (DZ_BACKWARD_NONE), test_emptied_input);
+  g_test_add_data_func ("/engine/emptied-input-create-graph", GUINT_TO_POINTER (DZ_BACKWARD_CREATE_GRAPH),
+                        test_emptied_input);
   g_test_add_func ("/engine/call-self-in-forward", test_call_self_in_forward);
   g_test_add_data_func ("/engine/reentrant/same-graph", GUINT_TO_POINTER (DZ_BACKWARD_NONE),
                         test_reentrant_same_graph);
