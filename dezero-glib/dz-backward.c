@@ -10,6 +10,7 @@
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-config.h"
+#include "dz-config-private.h"
 #include "dz-error.h"
 #include "dz-function-private.h"
 #include "dz-kernels-private.h"
@@ -110,22 +111,106 @@ next_pass_id (void)
   return id;
 }
 
-/* Where a pass keeps gradients: on the variables themselves (backward), or
- * in a table that leaves every variable untouched (dz_grad()). */
+static void
+unref_if_set (gpointer object)
+{
+  if (object != NULL)
+    g_object_unref (object);
+}
+
+/* dz_function_check_unmodified(), with the common case inline: it runs
+ * once per node of every pass. */
+static inline gboolean
+check_unmodified (DzFunction  *function,
+                  DzVariable **outputs,
+                  guint        n_outputs,
+                  GError     **error)
+{
+  DzFunctionPrivate *fpriv = dz_function_get_priv (function);
+  guint versions = 0, output_versions = 0;
+  gboolean values = TRUE;
+
+  for (guint i = 0; i < fpriv->n_inputs; i++)
+    {
+      DzVariablePrivate *ipriv = dz_variable_get_priv (fpriv->inputs[i]);
+
+      versions += ipriv->version;
+      values &= dz_variable_has_value (ipriv);
+    }
+  for (guint i = 0; i < n_outputs; i++)
+    if (outputs[i] != NULL)
+      output_versions |= dz_variable_get_priv (outputs[i])->version;
+
+  if (G_LIKELY (values && output_versions == 0 &&
+                ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) == 0))
+    return TRUE;
+  return dz_function_check_unmodified (function, outputs, n_outputs, error);
+}
+
+/* The error for a pass that reached a function which a pass further out
+ * on this thread is still walking: that pass owns the scratch gradients
+ * of its graph, and finishing both would drop one of them. */
+static void
+set_reentrant_error (DzFunction  *function,
+                     GError     **error)
+{
+  g_set_error (error, DZ_ERROR, DZ_ERROR_REENTRANT,
+               "Backward reached %s, whose graph an unfinished backward pass on this "
+               "thread is walking: a Function's backward cannot backpropagate through "
+               "that graph", dz_function_get_name (function));
+}
+
+/* Whether @function was queued by a pass that @frame's pass runs inside of. */
+static inline gboolean
+walked_by_outer_pass (DzPassFrame *frame,
+                      DzFunction  *function)
+{
+  return G_UNLIKELY (frame->outer != NULL) &&
+         dz_pass_is_outer (frame, dz_function_get_priv (function)->queued_pass);
+}
+
+/* The gradients of a create_graph pass, all in the pass's own table until
+ * it succeeds: a failed pass changes no gradient and leaves nothing behind
+ * (gradients recorded with create_graph refer back to their variables, so
+ * a half-done pass left on the variables would be reference cycles that
+ * nothing clears), and passes on other threads sharing a leaf do not meet. */
 typedef struct
 {
-  GHashTable *table;    /* variable -> gradient, owned; NULL: on variables */
-  GHashTable *wanted;   /* with a table: the variables asked for */
+  GHashTable *table;    /* variable (a reference) -> gradient, owned; NULL: cleared */
+  GHashTable *wanted;   /* dz_grad(): the variables asked for; NULL: backward,
+                         * which adds to the variables' gradients and stores the
+                         * result on them */
+  GHashTable *given;    /* every gradient variable stored by this pass */
   gboolean retain;
 } GradStore;
+
+static void
+store_init (GradStore  *store,
+            GHashTable *wanted,
+            gboolean    retain)
+{
+  store->table = g_hash_table_new_full (NULL, NULL, g_object_unref, unref_if_set);
+  store->wanted = wanted;
+  store->given = g_hash_table_new (NULL, NULL);
+  store->retain = retain;
+}
+
+static void
+store_free (GradStore *store)
+{
+  g_hash_table_unref (store->table);
+  g_hash_table_unref (store->given);
+}
 
 static DzVariable *
 store_get (GradStore  *store,
            DzVariable *variable)
 {
-  if (store->table != NULL)
-    return g_hash_table_lookup (store->table, variable);
-  return dz_variable_get_priv (variable)->grad;
+  gpointer grad;
+
+  if (g_hash_table_lookup_extended (store->table, variable, NULL, &grad))
+    return grad;
+  return store->wanted == NULL ? dz_variable_get_priv (variable)->grad : NULL;
 }
 
 /* Takes ownership of @grad. */
@@ -134,10 +219,9 @@ store_set (GradStore  *store,
            DzVariable *variable,
            DzVariable *grad)
 {
-  if (store->table != NULL)
-    g_hash_table_replace (store->table, variable, grad);
-  else
-    dz_variable_take_grad (variable, grad);
+  g_hash_table_replace (store->table, g_object_ref (variable), grad);
+  if (grad != NULL)
+    g_hash_table_add (store->given, grad);
 }
 
 /* An output's gradient has been folded into its function's inputs. */
@@ -147,21 +231,31 @@ store_done_with (GradStore  *store,
 {
   if (store->retain)
     return;
-  if (store->table != NULL)
-    {
-      if (!g_hash_table_contains (store->wanted, variable))
-        g_hash_table_remove (store->table, variable);
-    }
-  else
-    dz_variable_clear_grad (variable);
+  if (store->wanted == NULL)
+    store_set (store, variable, NULL);
+  else if (!g_hash_table_contains (store->wanted, variable))
+    g_hash_table_remove (store->table, variable);
 }
 
-/* The gradient arriving at each output of @function. An output that was
- * dropped, or did not take part in the result, contributes zeros. */
+/* A successful backward pass stores its gradients on the variables. */
+static void
+store_commit (GradStore *store)
+{
+  GHashTableIter iter;
+  gpointer variable, grad;
+
+  g_hash_table_iter_init (&iter, store->table);
+  while (g_hash_table_iter_next (&iter, &variable, &grad))
+    dz_variable_take_grad (variable, grad ? g_object_ref (grad) : NULL);
+}
+
+/* The gradient arriving at each output of @function, and in @outputs each
+ * output still alive (or NULL). An output that was dropped, or did not
+ * take part in the result, contributes zeros. */
 static GPtrArray *
 collect_output_grads (GradStore  *store,
                       DzFunction *function,
-                      GPtrArray  *alive_outputs)
+                      GPtrArray  *outputs)
 {
   DzFunctionPrivate *priv = dz_function_get_priv (function);
   GPtrArray *gys = g_ptr_array_new_full (priv->n_outputs, g_object_unref);
@@ -177,11 +271,22 @@ collect_output_grads (GradStore  *store,
       else
         g_ptr_array_add (gys, dz_variable_new_constant (dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, NULL)));
 
-      if (output != NULL)
-        g_ptr_array_add (alive_outputs, output);
+      g_ptr_array_add (outputs, output);
     }
 
   return gys;
+}
+
+/* @gx, or when this pass stored it already (as the seed, or for another
+ * variable: y = a + b hands gy to both), a differentiable identity of it:
+ * replacing the data of one variable's gradient must not change another's. */
+static DzVariable *
+distinct_grad (GradStore  *store,
+               DzVariable *gx)
+{
+  if (!g_hash_table_contains (store->given, gx))
+    return g_object_ref (gx);
+  return dz_mul_scalar (gx, 1.0);
 }
 
 /* Adds @gx into the gradient of @input. Arrays are immutable, so sharing one
@@ -191,7 +296,6 @@ static gboolean
 accumulate_grad (GradStore   *store,
                  DzVariable  *input,
                  DzVariable  *gx,
-                 gboolean     create_graph,
                  GError     **error)
 {
   DzVariable *current;
@@ -206,9 +310,9 @@ accumulate_grad (GradStore   *store,
     {
       /* Only the array of returned gradients holds an unshared gx. With
        * create_graph the gradient's identity is its place in the graph, so
-       * it is kept as it is. */
+       * it is kept as it is, or stands behind an identity. */
       if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
-        store_set (store, input, g_object_ref (gx));
+        store_set (store, input, distinct_grad (store, gx));
       else if (gpriv->constant)
         store_set (store, input, dz_variable_new_constant (g_object_ref (dz_variable_peek_data (gx))));
       else
@@ -216,14 +320,7 @@ accumulate_grad (GradStore   *store,
       return TRUE;
     }
 
-  if (create_graph)
-    sum = dz_add (current, gx, error);
-  else
-    {
-      DzArray *data = dz_array_add (dz_variable_peek_data (current), dz_variable_peek_data (gx), error);
-
-      sum = data ? dz_variable_new_take (data) : NULL;
-    }
+  sum = dz_add (current, gx, error);
   if (sum == NULL)
     {
       g_prefix_error (error, "Cannot accumulate the gradient: ");
@@ -234,39 +331,46 @@ accumulate_grad (GradStore   *store,
   return TRUE;
 }
 
-/* The pass itself: from the creator of @root, whose gradient is already in
- * @store, back to the leaves. */
+/* The pass itself, recording the backward computation: from the creator
+ * of @root, whose gradient is already in @store, back to the leaves. */
 static gboolean
 run_backward (DzVariable   *root,
               GradStore    *store,
-              gboolean      create_graph,
               GError      **error)
 {
   DzFunction *root_creator = dz_variable_get_priv (root)->creator;
   FunctionHeap heap = { NULL, 0, 0 };
   gboolean previous_backprop, ok = TRUE;
+  DzPassFrame frame;
   guint64 pass;
 
   if (root_creator == NULL)
     return TRUE;
 
   pass = next_pass_id ();
+  dz_pass_enter (&frame, pass);
+  if (walked_by_outer_pass (&frame, root_creator))
+    {
+      set_reentrant_error (root_creator, error);
+      dz_pass_leave (&frame);
+      return FALSE;
+    }
   dz_function_get_priv (root_creator)->queued_pass = pass;
   heap_push (&heap, root_creator);
 
-  /* The backward computations are themselves recorded only when a
-   * differentiable gradient was asked for. */
-  previous_backprop = dz_set_enable_backprop (create_graph);
+  /* The backward computations are themselves recorded. */
+  previous_backprop = dz_set_enable_backprop (TRUE);
 
   while (ok && heap.len > 0)
     {
       g_autoptr(DzFunction) function = heap_pop (&heap);
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
-      g_autoptr(GPtrArray) alive_outputs = g_ptr_array_new_with_free_func (g_object_unref);
-      g_autoptr(GPtrArray) gys = collect_output_grads (store, function, alive_outputs);
-      g_autoptr(GPtrArray) gxs = dz_function_run_backward (function, gys, error);
+      g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (unref_if_set);
+      g_autoptr(GPtrArray) gys = collect_output_grads (store, function, outputs);
+      g_autoptr(GPtrArray) gxs = NULL;
 
-      if (gxs == NULL)
+      if (!check_unmodified (function, (DzVariable **) outputs->pdata, outputs->len, error) ||
+          (gxs = dz_function_run_backward (function, gys, error)) == NULL)
         {
           ok = FALSE;
           break;
@@ -277,7 +381,13 @@ run_backward (DzVariable   *root,
           DzVariable *input = fpriv->inputs[i];
           DzFunction *creator = dz_variable_get_priv (input)->creator;
 
-          if (!accumulate_grad (store, input, g_ptr_array_index (gxs, i), create_graph, error))
+          if (creator != NULL && walked_by_outer_pass (&frame, creator))
+            {
+              set_reentrant_error (creator, error);
+              ok = FALSE;
+              break;
+            }
+          if (!accumulate_grad (store, input, g_ptr_array_index (gxs, i), error))
             {
               ok = FALSE;
               break;
@@ -290,12 +400,14 @@ run_backward (DzVariable   *root,
             }
         }
 
-      for (guint i = 0; i < alive_outputs->len; i++)
-        store_done_with (store, g_ptr_array_index (alive_outputs, i));
+      for (guint i = 0; i < outputs->len; i++)
+        if (g_ptr_array_index (outputs, i) != NULL)
+          store_done_with (store, g_ptr_array_index (outputs, i));
     }
 
   dz_set_enable_backprop (previous_backprop);
   heap_clear (&heap);
+  dz_pass_leave (&frame);
 
   return ok;
 }
@@ -303,19 +415,110 @@ run_backward (DzVariable   *root,
 /* --- Without create_graph: gradients as arrays --------------------------
  *
  * Nothing of the backward computation needs to be differentiable, so the
- * pass works on arrays: each variable keeps its gradient so far in
- * priv->pending, built-ins use their fused array kernels, and only the
+ * pass works on arrays: each variable computed by a function keeps its
+ * gradient so far in priv->pending, each leaf in the pass's own list (a
+ * leaf may be shared by graphs that other threads differentiate at the
+ * same time), built-ins use their fused array kernels, and only the
  * variables that keep a gradient (leaves, or all with retain_grad) get a
  * gradient #DzVariable, once, at the end. No function or variable is
  * created for intermediate gradients. */
 
 typedef struct
 {
-  GPtrArray *touched;     /* leaves (and the root) with a pending gradient, owned */
-  gboolean accumulate;    /* start from existing grads (backward), or not (dz_grad) */
+  DzVariable *variable;   /* owned */
+  DzArray *pending;       /* owned */
+} LeafGrad;
+
+typedef struct
+{
+  GArray *leaves;         /* LeafGrad: the leaves this pass reached */
+  GHashTable *leaf_index; /* leaf -> its index + 1, once there are many */
+  guint last_leaf;        /* where the last lookup found its leaf */
+  DzVariable *root;       /* owned, once seeded */
+  gboolean accumulate;    /* add to existing grads (backward), or not (dz_grad) */
   gboolean retain;
   GHashTable *wanted;     /* dz_grad: variables whose pending is the result */
+  DzPassFrame frame;
 } ArrayPass;
+
+static void
+array_pass_init (ArrayPass  *pass,
+                 gboolean    accumulate,
+                 gboolean    retain,
+                 GHashTable *wanted)
+{
+  *pass = (ArrayPass) { g_array_new (FALSE, FALSE, sizeof (LeafGrad)), NULL, 0, NULL,
+                        accumulate, retain, wanted, { 0, NULL } };
+}
+
+/* Beyond this many leaves, a table finds them. */
+#define LEAF_SCAN_MAX 8
+
+/* Where the pending gradient of the leaf @variable is, made on first use.
+ * The pointer is valid until the next call. Most graphs have few leaves,
+ * and the same one is often met many times in a row (a bias, a constant). */
+static DzArray **
+leaf_slot (ArrayPass  *pass,
+           DzVariable *variable)
+{
+  LeafGrad *leaves = (LeafGrad *) (gpointer) pass->leaves->data;
+  guint n = pass->leaves->len;
+  LeafGrad entry;
+
+  if (pass->last_leaf < n && leaves[pass->last_leaf].variable == variable)
+    return &leaves[pass->last_leaf].pending;
+
+  if (pass->leaf_index != NULL)
+    {
+      guint index = GPOINTER_TO_UINT (g_hash_table_lookup (pass->leaf_index, variable));
+
+      if (index != 0)
+        {
+          pass->last_leaf = index - 1;
+          return &leaves[index - 1].pending;
+        }
+    }
+  else
+    for (guint i = 0; i < n; i++)
+      if (leaves[i].variable == variable)
+        {
+          pass->last_leaf = i;
+          return &leaves[i].pending;
+        }
+
+  entry = (LeafGrad) { g_object_ref (variable), NULL };
+  g_array_append_val (pass->leaves, entry);
+  if (pass->leaf_index != NULL)
+    g_hash_table_insert (pass->leaf_index, variable, GUINT_TO_POINTER (n + 1));
+  else if (n + 1 > LEAF_SCAN_MAX)
+    {
+      pass->leaf_index = g_hash_table_new (NULL, NULL);
+      for (guint i = 0; i <= n; i++)
+        g_hash_table_insert (pass->leaf_index, g_array_index (pass->leaves, LeafGrad, i).variable,
+                             GUINT_TO_POINTER (i + 1));
+    }
+  pass->last_leaf = n;
+  return &g_array_index (pass->leaves, LeafGrad, n).pending;
+}
+
+/* Where this pass keeps the gradient of @variable. */
+static inline DzArray **
+pending_slot (ArrayPass  *pass,
+              DzVariable *variable)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (variable);
+
+  if (priv->creator != NULL)
+    return &priv->pending;
+  if (G_LIKELY (pass->last_leaf < pass->leaves->len))
+    {
+      LeafGrad *last = &g_array_index (pass->leaves, LeafGrad, pass->last_leaf);
+
+      if (last->variable == variable)
+        return &last->pending;
+    }
+  return leaf_slot (pass, variable);
+}
 
 /* Adds @gx (transfer full) to the pending gradient of @variable. */
 static gboolean
@@ -325,7 +528,7 @@ pending_add (ArrayPass   *pass,
              GError     **error)
 {
   DzVariablePrivate *priv = dz_variable_get_priv (variable);
-  DzArray *sum;
+  DzArray **pending, *sum;
 
   if (priv->constant)
     {
@@ -333,26 +536,26 @@ pending_add (ArrayPass   *pass,
       return TRUE;
     }
 
-  if (priv->pending == NULL)
+  pending = pending_slot (pass, variable);
+  if (*pending == NULL)
     {
-      DzVariable *existing = pass->accumulate ? priv->grad : NULL;
+      /* A leaf's stored gradient is added at the end (finish_array_pass),
+       * so that a pass run meanwhile, from a Function's backward, is not
+       * overwritten. */
+      DzVariable *existing = pass->accumulate && priv->creator != NULL ? priv->grad : NULL;
       DzArray *existing_data = existing ? dz_variable_peek_data (existing) : NULL;
 
-      /* An intermediate's pending gradient is consumed when its creator
-       * runs; only leaves need finding again at the end. */
-      if (priv->creator == NULL)
-        g_ptr_array_add (pass->touched, g_object_ref (variable));
       if (existing_data == NULL)
         {
-          priv->pending = gx;
+          *pending = gx;
           return TRUE;
         }
-      priv->pending = g_object_ref (existing_data);
+      *pending = g_object_ref (existing_data);
     }
 
-  if (!dz_array_same_shape_ (priv->pending, gx))
+  if (!dz_array_same_shape_ (*pending, gx))
     {
-      g_autofree char *a = dz_array_shape_to_string (priv->pending);
+      g_autofree char *a = dz_array_shape_to_string (*pending);
       g_autofree char *b = dz_array_shape_to_string (gx);
 
       g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
@@ -362,17 +565,19 @@ pending_add (ArrayPass   *pass,
     }
 
   /* An array only this pass holds can take the sum in place. */
-  if (dz_array_is_exclusive (priv->pending))
+  if (dz_array_is_exclusive (*pending))
     {
-      dz_kernel_add_inplace (priv->pending, gx);
+      dz_kernel_add_inplace (*pending, gx);
       g_object_unref (gx);
       return TRUE;
     }
 
-  sum = dz_array_add (priv->pending, gx, NULL);
+  sum = dz_array_add (*pending, gx, error);
   g_object_unref (gx);
-  g_object_unref (priv->pending);
-  priv->pending = sum;
+  if (sum == NULL)
+    return FALSE;
+  g_object_unref (*pending);
+  *pending = sum;
   return TRUE;
 }
 
@@ -412,23 +617,37 @@ function_gradient (DzFunction  *function,
 
   if (DZ_IS_OP (function))
     {
+      guint versions = 0;
+      gboolean intact = outputs[0] == NULL || dz_variable_get_priv (outputs[0])->version == 0;
+
       /* Built-ins have one output; their kernels need every input's data
-       * and the output gradient to have one shape. */
-      for (guint i = 0; i < fpriv->n_inputs; i++)
+       * and the output gradient to have one shape, which holds unless an
+       * input was modified (the version check, folded into this loop
+       * because it runs once per node). */
+      for (guint i = 0; intact && i < fpriv->n_inputs; i++)
         {
           DzVariablePrivate *xpriv = dz_variable_get_priv (fpriv->inputs[i]);
 
-          if (!dz_variable_value_same_shape (xpriv, gys[0]))
-            {
-              g_set_error (error, DZ_ERROR,
-                           dz_variable_has_value (xpriv) ? DZ_ERROR_SHAPE_MISMATCH : DZ_ERROR_NO_DATA,
-                           "Input %u of %s changed since the forward pass",
-                           i, dz_function_get_name (function));
-              g_object_unref (gys[0]);
-              return FALSE;
-            }
+          versions += xpriv->version;
+          intact = dz_variable_value_same_shape (xpriv, gys[0]);
+        }
+      if (G_UNLIKELY (!intact || ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) != 0))
+        {
+          if (dz_function_check_unmodified (function, outputs, n_outputs, error))
+            g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                         "The gradient of the output of %s does not have its shape",
+                         dz_function_get_name (function));
+          g_object_unref (gys[0]);
+          return FALSE;
         }
       return dz_op_gradient (function, outputs[0], gys[0], gxs, error);
+    }
+
+  if (!check_unmodified (function, outputs, n_outputs, error))
+    {
+      for (guint i = 0; i < n_outputs; i++)
+        g_object_unref (gys[i]);
+      return FALSE;
     }
 
   /* A user-defined function speaks in variables. */
@@ -452,16 +671,30 @@ run_backward_arrays (DzVariable  *root,
   DzFunction *root_creator = dz_variable_get_priv (root)->creator;
   FunctionHeap heap = { NULL, 0, 0 };
   gboolean previous_backprop, ok = TRUE;
+  DzArray **root_pending;
   guint64 id;
 
-  /* The seed is the root's whole gradient, not an addition to it. */
-  g_ptr_array_add (pass->touched, g_object_ref (root));
-  g_clear_object (&dz_variable_get_priv (root)->pending);
-  dz_variable_get_priv (root)->pending = seed;
-  if (root_creator == NULL)
-    return TRUE;
-
   id = next_pass_id ();
+  dz_pass_enter (&pass->frame, id);
+  if (root_creator != NULL && walked_by_outer_pass (&pass->frame, root_creator))
+    {
+      set_reentrant_error (root_creator, error);
+      g_object_unref (seed);
+      dz_pass_leave (&pass->frame);
+      return FALSE;
+    }
+
+  /* The seed is the root's whole gradient, not an addition to it. */
+  pass->root = g_object_ref (root);
+  root_pending = pending_slot (pass, root);
+  g_clear_object (root_pending);
+  *root_pending = seed;
+  if (root_creator == NULL)
+    {
+      dz_pass_leave (&pass->frame);
+      return TRUE;
+    }
+
   dz_function_get_priv (root_creator)->queued_pass = id;
   heap_push (&heap, root_creator);
   previous_backprop = dz_set_enable_backprop (FALSE);
@@ -502,6 +735,12 @@ run_backward_arrays (DzVariable  *root,
           DzVariable *input = fpriv->inputs[i];
           DzFunction *creator = dz_variable_get_priv (input)->creator;
 
+          if (creator != NULL && walked_by_outer_pass (&pass->frame, creator))
+            {
+              set_reentrant_error (creator, error);
+              ok = FALSE;
+              break;
+            }
           ok = pending_add (pass, input, g_steal_pointer (&gxs[i]), error);
           if (ok && creator != NULL && dz_function_get_priv (creator)->queued_pass != id)
             {
@@ -558,26 +797,75 @@ run_backward_arrays (DzVariable  *root,
 
   dz_set_enable_backprop (previous_backprop);
   heap_clear (&heap);
+  dz_pass_leave (&pass->frame);
   return ok;
 }
 
-/* Ends an array pass: leaves take their gradients (on success), and all
- * scratch is cleared. */
+/* Stores the pending gradient of a leaf as its #DzVariable:grad, added to
+ * the gradient it had. */
 static void
-finish_array_pass (ArrayPass *pass,
-                   gboolean   ok)
+commit_leaf (LeafGrad *leaf)
 {
-  for (guint i = 0; i < pass->touched->len; i++)
-    {
-      DzVariable *variable = g_ptr_array_index (pass->touched, i);
-      DzVariablePrivate *priv = dz_variable_get_priv (variable);
+  DzVariable *existing = dz_variable_get_priv (leaf->variable)->grad;
+  DzArray *existing_data = existing ? dz_variable_peek_data (existing) : NULL;
+  DzArray *grad = g_steal_pointer (&leaf->pending);
 
-      if (ok && priv->pending != NULL && pass->wanted == NULL)
-        pending_to_grad (variable);
-      g_clear_object (&priv->pending);
+  if (existing_data != NULL)
+    {
+      DzArray *sum = dz_array_add (existing_data, grad, NULL);
+
+      g_object_unref (grad);
+      grad = sum;
     }
-  g_ptr_array_unref (pass->touched);
+  dz_variable_take_grad (leaf->variable, dz_variable_new_take (grad));
 }
+
+/* Ends an array pass: on success of a backward pass the leaves take their
+ * gradients, all or none; all scratch is cleared. */
+static gboolean
+finish_array_pass (ArrayPass  *pass,
+                   gboolean    ok,
+                   GError    **error)
+{
+  LeafGrad *leaves = (LeafGrad *) (gpointer) pass->leaves->data;
+  gboolean commit = ok && pass->wanted == NULL;
+
+  for (guint i = 0; commit && i < pass->leaves->len; i++)
+    {
+      DzVariable *existing = dz_variable_get_priv (leaves[i].variable)->grad;
+      DzArray *existing_data = existing ? dz_variable_peek_data (existing) : NULL;
+
+      if (leaves[i].pending != NULL && existing_data != NULL &&
+          !dz_array_same_shape_ (existing_data, leaves[i].pending))
+        {
+          g_autofree char *a = dz_array_shape_to_string (existing_data);
+          g_autofree char *b = dz_array_shape_to_string (leaves[i].pending);
+
+          g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                       "Cannot accumulate the gradient: shapes %s and %s", a, b);
+          ok = commit = FALSE;
+        }
+    }
+
+  for (guint i = 0; i < pass->leaves->len; i++)
+    {
+      if (commit && leaves[i].pending != NULL)
+        commit_leaf (&leaves[i]);
+      g_clear_object (&leaves[i].pending);
+      g_object_unref (leaves[i].variable);
+    }
+  g_array_unref (pass->leaves);
+  g_clear_pointer (&pass->leaf_index, g_hash_table_unref);
+
+  if (pass->root != NULL)
+    {
+      if (dz_variable_get_priv (pass->root)->creator != NULL)
+        g_clear_object (&dz_variable_get_priv (pass->root)->pending);
+      g_object_unref (pass->root);
+    }
+  return ok;
+}
+
 
 /* The output has data, and any gradient set on it has the data's shape. */
 static gboolean
@@ -609,20 +897,6 @@ check_seed_shape (DzVariable  *self,
                "The gradient set on the output has shape %s, its data %s",
                grad_shape, data_shape);
   return FALSE;
-}
-
-/* check_seed_shape(), then seeds a missing gradient with ones. */
-static gboolean
-check_seed (DzVariable  *self,
-            GError     **error)
-{
-  DzVariablePrivate *priv = dz_variable_get_priv (self);
-
-  if (!check_seed_shape (self, error))
-    return FALSE;
-  if (priv->grad == NULL)
-    dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
-  return TRUE;
 }
 
 /**
@@ -660,8 +934,11 @@ dz_variable_backward (DzVariable  *self,
  * dz_variable_clear_grad()).
  *
  * On failure (a user-defined function failing or returning gradients of
- * the wrong shape) the pass stops; gradients stored so far stay, and every
- * object remains valid.
+ * the wrong shape, an input or output given new data since the forward
+ * pass, a pass started from a Function's backward on the graph being
+ * walked) the pass stops: no leaf's gradient changes (with
+ * %DZ_BACKWARD_CREATE_GRAPH no gradient at all, so nothing is left that
+ * refers back to the graph), and every object remains valid.
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
@@ -670,7 +947,7 @@ dz_variable_backward_full (DzVariable       *self,
                            DzBackwardFlags   flags,
                            GError          **error)
 {
-  GradStore store = { NULL, NULL, (flags & DZ_BACKWARD_RETAIN_GRAD) != 0 };
+  gboolean retain = (flags & DZ_BACKWARD_RETAIN_GRAD) != 0;
   DzVariablePrivate *priv;
   ArrayPass pass;
   gboolean ok;
@@ -678,16 +955,23 @@ dz_variable_backward_full (DzVariable       *self,
   g_return_val_if_fail (DZ_IS_VARIABLE (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (flags & DZ_BACKWARD_CREATE_GRAPH)
-    {
-      if (!check_seed (self, error))
-        return FALSE;
-      return run_backward (self, &store, TRUE, error);
-    }
-
   priv = dz_variable_get_priv (self);
   if (!check_seed_shape (self, error))
     return FALSE;
+
+  if (flags & DZ_BACKWARD_CREATE_GRAPH)
+    {
+      GradStore store;
+
+      store_init (&store, NULL, retain);
+      store_set (&store, self, priv->grad ? g_object_ref (priv->grad)
+                               : dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
+      ok = run_backward (self, &store, error);
+      if (ok)
+        store_commit (&store);
+      store_free (&store);
+      return ok;
+    }
 
   /* A leaf is its own result: the seed becomes its gradient. */
   if (priv->creator == NULL)
@@ -697,12 +981,11 @@ dz_variable_backward_full (DzVariable       *self,
       return TRUE;
     }
 
-  pass = (ArrayPass) { g_ptr_array_new_with_free_func (g_object_unref), TRUE, store.retain, NULL };
+  array_pass_init (&pass, TRUE, retain, NULL);
   ok = run_backward_arrays (self, priv->grad ? g_object_ref (dz_variable_peek_data (priv->grad))
                                              : dz_array_new_ones_like (dz_variable_peek_data (self)),
                             &pass, error);
-  finish_array_pass (&pass, ok);
-  return ok;
+  return finish_array_pass (&pass, ok, error);
 }
 
 /**
@@ -724,6 +1007,11 @@ dz_variable_backward_full (DzVariable       *self,
  * variables it came from, which is harmless as long as they do not hold it
  * in turn.
  *
+ * Since nothing is written to the leaves, threads may call dz_grad() at
+ * the same time on graphs of their own that share leaves (parameters, a
+ * read-only input): each pass keeps its scratch to itself. Each graph's
+ * functions and intermediate variables belong to one pass at a time.
+ *
  * Returns: (transfer container) (element-type DzVariable): one gradient per
  *   input, in an array that releases them when freed; or %NULL with @error
  *   set
@@ -734,7 +1022,6 @@ dz_grad (DzVariable       *output,
          DzBackwardFlags   flags,
          GError          **error)
 {
-  g_autoptr(GHashTable) table = NULL;
   g_autoptr(GHashTable) wanted = NULL;
   GradStore store;
   DzArray *data;
@@ -771,32 +1058,39 @@ dz_grad (DzVariable       *output,
 
   if (!(flags & DZ_BACKWARD_CREATE_GRAPH))
     {
-      ArrayPass pass = { g_ptr_array_new_with_free_func (g_object_unref), FALSE, FALSE, wanted };
-      gboolean ok = run_backward_arrays (output, dz_array_new_ones_like (data), &pass, error);
+      ArrayPass pass;
+      gboolean ok;
 
+      array_pass_init (&pass, FALSE, FALSE, wanted);
+      ok = run_backward_arrays (output, dz_array_new_ones_like (data), &pass, error);
       for (guint i = 0; ok && i < inputs->len; i++)
         {
           DzVariable *input = g_ptr_array_index (inputs, i);
-          DzVariablePrivate *ipriv = dz_variable_get_priv (input);
+          DzArray *pending = *pending_slot (&pass, input);
 
-          g_ptr_array_add (grads, dz_variable_new_take (ipriv->pending ? g_object_ref (ipriv->pending)
+          g_ptr_array_add (grads, dz_variable_new_take (pending ? g_object_ref (pending)
                                                         : dz_array_new_zeros_like (dz_variable_peek_data (input))));
         }
       /* Wanted intermediates kept their scratch gradient for this. */
       for (guint i = 0; i < inputs->len; i++)
-        g_clear_object (&dz_variable_get_priv (g_ptr_array_index (inputs, i))->pending);
-      finish_array_pass (&pass, ok);
+        {
+          DzVariablePrivate *ipriv = dz_variable_get_priv (g_ptr_array_index (inputs, i));
+
+          if (ipriv->creator != NULL)
+            g_clear_object (&ipriv->pending);
+        }
+      finish_array_pass (&pass, ok, NULL);
       if (!ok)
         g_clear_pointer (&grads, g_ptr_array_unref);
       return grads;
     }
 
-  table = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
-  g_hash_table_insert (table, output, dz_variable_new_constant (dz_array_new_ones_like (data)));
-  store = (GradStore) { table, wanted, FALSE };
+  store_init (&store, wanted, FALSE);
+  store_set (&store, output, dz_variable_new_constant (dz_array_new_ones_like (data)));
 
-  if (!run_backward (output, &store, TRUE, error))
+  if (!run_backward (output, &store, error))
     {
+      store_free (&store);
       g_ptr_array_unref (grads);
       return NULL;
     }
@@ -804,11 +1098,12 @@ dz_grad (DzVariable       *output,
   for (guint i = 0; i < inputs->len; i++)
     {
       DzVariable *input = g_ptr_array_index (inputs, i);
-      DzVariable *grad = g_hash_table_lookup (table, input);
+      DzVariable *grad = g_hash_table_lookup (store.table, input);
 
       g_ptr_array_add (grads, grad ? g_object_ref (grad)
                        : dz_variable_new_take (dz_array_new_zeros_like (dz_variable_peek_data (input))));
     }
+  store_free (&store);
 
   return grads;
 }

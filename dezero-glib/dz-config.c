@@ -6,10 +6,44 @@
 #include "config.h"
 
 #include "dz-config.h"
+#include "dz-config-private.h"
 
-/* Stored inverted so that a new thread, whose storage is zeroed, starts with
- * backpropagation enabled. */
+/* The library's per-thread state, all of it (process-wide state: the live
+ * counters in dz-live.c, the array cache in dz-buffer.c, the pass ids in
+ * dz-backward.c). Zeroed storage is the initial state of a new thread. */
+
+/* Stored inverted so that a new thread starts with backpropagation
+ * enabled. */
 static _Thread_local gboolean backprop_disabled;
+
+/* The backward passes running on this thread, innermost first: more than
+ * one when a Function's backward starts another pass. */
+static _Thread_local DzPassFrame *active_passes;
+
+void
+dz_pass_enter (DzPassFrame *frame,
+               guint64      id)
+{
+  frame->id = id;
+  frame->outer = active_passes;
+  active_passes = frame;
+}
+
+void
+dz_pass_leave (DzPassFrame *frame)
+{
+  active_passes = frame->outer;
+}
+
+gboolean
+dz_pass_is_outer (DzPassFrame *frame,
+                  guint64      id)
+{
+  for (DzPassFrame *outer = frame->outer; outer != NULL; outer = outer->outer)
+    if (outer->id == id)
+      return TRUE;
+  return FALSE;
+}
 
 /**
  * dz_get_enable_backprop:

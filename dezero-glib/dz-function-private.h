@@ -56,9 +56,19 @@ typedef struct
   gint holders;
   guint called : 1;
   guint disposed : 1;
+  /* The sum of the inputs' versions at the call, modulo 2^30; outputs are
+   * born at version 0. Lets backward detect a modified input or output
+   * without growing the node. */
+  guint input_versions : 30;
 } DzFunctionPrivate;
 
-DzFunctionPrivate *dz_function_get_priv (DzFunction *self);
+extern gint dz_function_private_offset;
+
+static inline DzFunctionPrivate *
+dz_function_get_priv (DzFunction *self)
+{
+  return (DzFunctionPrivate *) G_STRUCT_MEMBER_P (self, dz_function_private_offset);
+}
 
 GPtrArray  *dz_function_run_backward (DzFunction  *self,
                                       GPtrArray   *gys,
@@ -68,6 +78,10 @@ void        dz_function_record       (DzFunction  *self,
                                       guint        n_inputs,
                                       DzVariable **outputs,
                                       guint        n_outputs);
+gboolean    dz_function_check_unmodified (DzFunction  *self,
+                                          DzVariable **outputs,
+                                          guint        n_outputs,
+                                          GError     **error);
 DzVariable *dz_function_ref_output   (DzFunction  *self,
                                       guint        index);
 void        dz_function_forget_output (DzFunction *self,

@@ -21,8 +21,10 @@ typedef struct
   DzVariable *grad;
   DzFunction *creator;
   char *name;
-  /* Scratch of a backward pass without create_graph: the gradient so far,
-   * as an array; turned into #DzVariable:grad only where it is kept. */
+  /* Scratch of a backward pass without create_graph on a variable that a
+   * function computed: the gradient so far, as an array; turned into
+   * #DzVariable:grad only where it is kept. Leaves, which graphs on other
+   * threads may share, keep theirs in the pass instead. */
   DzArray *pending;
   int generation;
   guint output_index;
@@ -33,9 +35,19 @@ typedef struct
    * asks for its gradient, and storing one would chain the seeds of
    * successive create_graph passes into reference cycles. */
   guint constant : 1;
+  /* Bumped by every dz_variable_set_data(): a function that recorded this
+   * variable refuses to backpropagate once it changed (PyTorch's version
+   * counter). Modulo 2^29, which fits the word the flags leave free. */
+  guint version : 29;
 } DzVariablePrivate;
 
-DzVariablePrivate *dz_variable_get_priv (DzVariable *self);
+extern gint dz_variable_private_offset;
+
+static inline DzVariablePrivate *
+dz_variable_get_priv (DzVariable *self)
+{
+  return (DzVariablePrivate *) G_STRUCT_MEMBER_P (self, dz_variable_private_offset);
+}
 
 /* The value as an array (transfer none), made from the inline scalar on
  * first use; NULL for an empty variable. */
