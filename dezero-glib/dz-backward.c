@@ -281,12 +281,13 @@ collect_output_grads (GradStore  *store,
  * variable: y = a + b hands gy to both), a differentiable identity of it:
  * replacing the data of one variable's gradient must not change another's. */
 static DzVariable *
-distinct_grad (GradStore  *store,
-               DzVariable *gx)
+distinct_grad (GradStore   *store,
+               DzVariable  *gx,
+               GError     **error)
 {
   if (!g_hash_table_contains (store->given, gx))
     return g_object_ref (gx);
-  return dz_mul_scalar (gx, 1.0);
+  return dz_mul_scalar (gx, 1.0, error);
 }
 
 /* Adds @gx into the gradient of @input. Arrays are immutable, so sharing one
@@ -312,7 +313,13 @@ accumulate_grad (GradStore   *store,
        * create_graph the gradient's identity is its place in the graph, so
        * it is kept as it is, or stands behind an identity. */
       if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
-        store_set (store, input, distinct_grad (store, gx));
+        {
+          DzVariable *grad = distinct_grad (store, gx, error);
+
+          if (grad == NULL)
+            return FALSE;
+          store_set (store, input, grad);
+        }
       else if (gpriv->constant)
         store_set (store, input, dz_variable_new_constant (g_object_ref (dz_variable_peek_data (gx))));
       else

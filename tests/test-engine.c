@@ -50,7 +50,7 @@ twice_forward (DzFunction *self, GPtrArray *xs, GError **error)
 {
   GPtrArray *ys = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_ptr_array_add (ys, dz_array_scale (xs->pdata[0], 2.0));
+  g_ptr_array_add (ys, dz_array_scale (xs->pdata[0], 2.0, NULL));
   return ys;
 }
 
@@ -59,7 +59,7 @@ twice_backward (DzFunction *self, GPtrArray *gys, GError **error)
 {
   GPtrArray *gxs = g_ptr_array_new_with_free_func (g_object_unref);
 
-  g_ptr_array_add (gxs, dz_mul_scalar (gys->pdata[0], 2.0));
+  g_ptr_array_add (gxs, dz_mul_scalar (gys->pdata[0], 2.0, NULL));
   return gxs;
 }
 
@@ -153,9 +153,9 @@ test_failed_create_graph_leaves_nothing (void)
   DzVariable *y;
 
   {
-    g_autoptr(DzVariable) a = dz_square (x);
-    g_autoptr(DzVariable) e1 = dz_exp (a);
-    g_autoptr(DzVariable) c = dz_exp (e1);
+    g_autoptr(DzVariable) a = dz_square (x, NULL);
+    g_autoptr(DzVariable) e1 = dz_exp (a, NULL);
+    g_autoptr(DzVariable) c = dz_exp (e1, NULL);
     g_autoptr(DzFunction) fail = g_object_new (test_fail_get_type (), NULL);
     g_autoptr(DzVariable) b = dz_function_call_unary (fail, a, NULL);
 
@@ -178,7 +178,7 @@ static void
 test_failed_create_graph_keeps_grads (void)
 {
   g_autoptr(DzVariable) x = dz_test_scalar (0.5);
-  g_autoptr(DzVariable) a = dz_square (x);
+  g_autoptr(DzVariable) a = dz_square (x, NULL);
   g_autoptr(DzFunction) fail = g_object_new (test_fail_get_type (), NULL);
   g_autoptr(DzVariable) b = dz_function_call_unary (fail, x, NULL);
   g_autoptr(DzVariable) y = dz_add (a, b, NULL);
@@ -200,9 +200,9 @@ test_emptied_input (gconstpointer data)
 
   {
     g_autoptr(DzVariable) x = dz_test_scalar (0.5);
-    g_autoptr(DzVariable) a = dz_square (x);
-    g_autoptr(DzVariable) e1 = dz_exp (a);
-    g_autoptr(DzVariable) y = dz_exp (e1);
+    g_autoptr(DzVariable) a = dz_square (x, NULL);
+    g_autoptr(DzVariable) e1 = dz_exp (a, NULL);
+    g_autoptr(DzVariable) y = dz_exp (e1, NULL);
     g_autoptr(GError) error = NULL;
 
     dz_variable_set_data (x, NULL);
@@ -244,7 +244,7 @@ test_reentrant_same_graph (gconstpointer data)
     g_autoptr(DzVariable) x = dz_test_scalar (3.0);
     TestNested *f = g_object_new (test_nested_get_type (), NULL);
     g_autoptr(DzVariable) r = dz_function_call_unary (DZ_FUNCTION (f), x, NULL);
-    g_autoptr(DzVariable) s = dz_square (x);
+    g_autoptr(DzVariable) s = dz_square (x, NULL);
     g_autoptr(DzVariable) y = dz_add (r, s, NULL);
     g_autoptr(GError) error = NULL;
 
@@ -276,10 +276,10 @@ test_reentrant_other_graph (gconstpointer data)
   {
     g_autoptr(DzVariable) x = dz_test_scalar (3.0);
     g_autoptr(DzVariable) w = dz_test_scalar (5.0);
-    g_autoptr(DzVariable) z = dz_square (w);
+    g_autoptr(DzVariable) z = dz_square (w, NULL);
     TestNested *f = g_object_new (test_nested_get_type (), NULL);
     g_autoptr(DzVariable) r = dz_function_call_unary (DZ_FUNCTION (f), x, NULL);
-    g_autoptr(DzVariable) s = dz_square (x);
+    g_autoptr(DzVariable) s = dz_square (x, NULL);
     g_autoptr(DzVariable) y = dz_add (r, s, NULL);
 
     f->target = z;
@@ -300,10 +300,10 @@ test_reentrant_shared_leaf (void)
 {
   {
     g_autoptr(DzVariable) x = dz_test_scalar (3.0);
-    g_autoptr(DzVariable) z = dz_exp (x);
+    g_autoptr(DzVariable) z = dz_exp (x, NULL);
     TestNested *f = g_object_new (test_nested_get_type (), NULL);
     g_autoptr(DzVariable) r = dz_function_call_unary (DZ_FUNCTION (f), x, NULL);
-    g_autoptr(DzVariable) s = dz_square (x);
+    g_autoptr(DzVariable) s = dz_square (x, NULL);
     g_autoptr(DzVariable) y = dz_add (r, s, NULL);
 
     f->target = z;
@@ -325,7 +325,7 @@ test_distinct_grad_variables (void)
     g_autoptr(DzVariable) a = dz_test_scalar (1.0);
     g_autoptr(DzVariable) b = dz_test_scalar (2.0);
     g_autoptr(DzVariable) z = dz_add (a, b, NULL);
-    g_autoptr(DzVariable) y = dz_square (z);
+    g_autoptr(DzVariable) y = dz_square (z, NULL);
     g_autoptr(DzVariable) ga = NULL;
     g_autoptr(DzVariable) gb = NULL;
     g_autoptr(DzArray) replaced = dz_array_new_scalar (100.0);
@@ -370,7 +370,7 @@ test_distinct_grad_variables_dz_grad (void)
     g_autoptr(DzVariable) a = dz_test_scalar (1.0);
     g_autoptr(DzVariable) b = dz_test_scalar (2.0);
     g_autoptr(DzVariable) z = dz_add (a, b, NULL);
-    g_autoptr(DzVariable) y = dz_square (z);
+    g_autoptr(DzVariable) y = dz_square (z, NULL);
     g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
     g_autoptr(GPtrArray) grads = NULL;
     g_autoptr(GPtrArray) second = NULL;
@@ -393,14 +393,14 @@ test_distinct_grad_variables_dz_grad (void)
 
 /* Item 13: one rule for every function: backward through a function whose
  * input got new data since the call fails, naming both. */
-typedef DzVariable *(*UnaryOp) (DzVariable *x);
+typedef DzVariable *(*UnaryOp) (DzVariable *x, GError **error);
 
 static DzVariable *
-call_twice (DzVariable *x)
+call_twice (DzVariable *x, GError **error)
 {
   g_autoptr(DzFunction) f = g_object_new (test_twice_get_type (), NULL);
 
-  return dz_function_call_unary (f, x, NULL);
+  return dz_function_call_unary (f, x, error);
 }
 
 static const struct
@@ -425,7 +425,7 @@ test_modified_input (gconstpointer data)
     {
       {
         g_autoptr(DzVariable) x = dz_test_scalar (0.5);
-        g_autoptr(DzVariable) y = unary_ops[i].op (x);
+        g_autoptr(DzVariable) y = unary_ops[i].op (x, NULL);
         g_autoptr(DzArray) replaced = dz_array_new_scalar (2.0);
         g_autoptr(GError) error = NULL;
         g_autofree char *pattern = g_strdup_printf ("*%s*input 0 ('x')*", unary_ops[i].name);
@@ -440,7 +440,7 @@ test_modified_input (gconstpointer data)
 
         /* A graph recorded after the change uses the new value. */
         g_clear_object (&y);
-        y = unary_ops[i].op (x);
+        y = unary_ops[i].op (x, NULL);
         g_assert_true (dz_variable_backward_full (y, flags, NULL));
         dz_variable_clear_grad (x);
       }
@@ -459,8 +459,8 @@ test_modified_output (gconstpointer data)
     {
       {
         g_autoptr(DzVariable) x = dz_test_scalar (0.5);
-        g_autoptr(DzVariable) a = unary_ops[i].op (x);
-        g_autoptr(DzVariable) y = dz_exp (a);
+        g_autoptr(DzVariable) a = unary_ops[i].op (x, NULL);
+        g_autoptr(DzVariable) y = dz_exp (a, NULL);
         g_autoptr(DzArray) replaced = dz_array_new_scalar (2.0);
         g_autoptr(GError) error = NULL;
         g_autofree char *pattern = g_strdup_printf ("*%s*output 0 ('a')*", unary_ops[i].name);

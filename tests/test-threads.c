@@ -24,9 +24,9 @@ static DzVariable *
 build (Shared *shared)
 {
   g_autoptr(DzVariable) xx = dz_mul (shared->x, shared->x, NULL);
-  g_autoptr(DzVariable) sx = dz_sin (shared->x);
+  g_autoptr(DzVariable) sx = dz_sin (shared->x, NULL);
   g_autoptr(DzVariable) a = dz_add (xx, sx, NULL);
-  g_autoptr(DzVariable) b = dz_add_scalar (a, 0.0);
+  g_autoptr(DzVariable) b = dz_add_scalar (a, 0.0, NULL);
   g_autoptr(DzVariable) c = dz_add (b, b, NULL);
   return g_object_ref (c);
 }
