@@ -660,6 +660,17 @@ dz_function_get_inputs (DzFunction *self)
   if (view != NULL)
     return view;
 
+  /* Before the call, and during its forward, there are no inputs yet, but
+   * there will be: only a recorded list is cached. */
+  if (priv->n_inputs == 0)
+    {
+      static GPtrArray *none;
+
+      if (g_once_init_enter (&none))
+        g_once_init_leave (&none, g_ptr_array_new ());
+      return none;
+    }
+
   view = g_ptr_array_sized_new (priv->n_inputs);
   for (guint i = 0; i < priv->n_inputs; i++)
     g_ptr_array_add (view, priv->inputs[i]);

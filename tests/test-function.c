@@ -464,6 +464,42 @@ test_precondition_null_self (void)
   g_test_trap_assert_stderr ("*CRITICAL*DZ_IS_FUNCTION*");
 }
 
+/* Asking for the inputs before the call, or during forward, does not fix
+ * them as empty: backward sees the recorded ones (issue 9, item 11). */
+static GPtrArray *
+peek_inputs_forward (DzFunction *self, GPtrArray *xs, GError **error)
+{
+  g_assert_cmpuint (dz_function_get_inputs (self)->len, ==, 0);
+  return sum_all_forward (self, xs, error);
+}
+
+static void
+test_inputs_read_early (void)
+{
+  g_autoptr(DzVariable) a = dz_test_scalar (1.0);
+  g_autoptr(DzVariable) b = dz_test_scalar (2.0);
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) outputs = NULL;
+  g_autoptr(DzFunction) f = g_object_new (test_sum_all_get_type (), NULL);
+  DzFunctionClass *klass = DZ_FUNCTION_GET_CLASS (f);
+  gpointer saved = klass->forward;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (dz_function_get_inputs (f)->len, ==, 0);
+  g_ptr_array_add (inputs, a);
+  g_ptr_array_add (inputs, b);
+  klass->forward = peek_inputs_forward;
+  outputs = dz_function_call (f, inputs, &error);
+  klass->forward = saved;
+  g_assert_no_error (error);
+  g_assert_cmpuint (dz_function_get_inputs (f)->len, ==, 2);
+  g_assert_true (g_ptr_array_index (dz_function_get_inputs (f), 1) == b);
+  g_assert_true (dz_variable_backward (g_ptr_array_index (outputs, 0), &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat (dz_test_grad (a), ==, 1.0);
+  g_assert_cmpfloat (dz_test_grad (b), ==, 1.0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -473,6 +509,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/function/unused-output", test_unused_output);
   g_test_add_func ("/function/variable-length", test_variable_length);
   g_test_add_func ("/function/reuse", test_reuse);
+  g_test_add_func ("/function/inputs-read-early", test_inputs_read_early);
   g_test_add_func ("/function/single-output-mismatch", test_call_single_output_mismatch);
   g_test_add_func ("/function/bad-inputs", test_bad_inputs);
   g_test_add_func ("/function/null-self", test_precondition_null_self);
