@@ -441,20 +441,22 @@ dz_array_new_uniform (const gsize  *shape,
 /**
  * dz_array_new_zeros_like:
  * @self: a #DzArray
+ * @error: return location for a #GError
  *
  * Creates an array of zeros with the shape of @self.
  *
- * Returns: (transfer full) (nullable): a new #DzArray, or %NULL when
- *   memory runs out
+ * Returns: (transfer full): a new #DzArray, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
 DzArray *
-dz_array_new_zeros_like (DzArray *self)
+dz_array_new_zeros_like (DzArray  *self,
+                         GError  **error)
 {
   DzArray *result;
 
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  result = dz_array_new_uninitialized_like (self, NULL);
+  result = dz_array_new_uninitialized_like (self, error);
   if (result == NULL)
     return NULL;
   memset (result->data, 0, self->size * sizeof (double));
@@ -464,20 +466,22 @@ dz_array_new_zeros_like (DzArray *self)
 /**
  * dz_array_new_ones_like:
  * @self: a #DzArray
+ * @error: return location for a #GError
  *
  * Creates an array of ones with the shape of @self.
  *
- * Returns: (transfer full) (nullable): a new #DzArray, or %NULL when
- *   memory runs out
+ * Returns: (transfer full): a new #DzArray, or %NULL with
+ *   %DZ_ERROR_NO_MEMORY
  */
 DzArray *
-dz_array_new_ones_like (DzArray *self)
+dz_array_new_ones_like (DzArray  *self,
+                        GError  **error)
 {
   DzArray *result;
 
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  result = dz_array_new_uninitialized_like (self, NULL);
+  result = dz_array_new_uninitialized_like (self, error);
   if (result == NULL)
     return NULL;
   for (gsize i = 0; i < result->size; i++)

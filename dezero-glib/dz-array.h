@@ -77,9 +77,11 @@ DzArray      *dz_array_new_uniform     (const gsize    *shape,
                                         DzGenerator    *generator,
                                         GError        **error);
 DZ_AVAILABLE_IN_ALL
-DzArray      *dz_array_new_zeros_like  (DzArray        *self);
+DzArray      *dz_array_new_zeros_like  (DzArray        *self,
+                                        GError        **error);
 DZ_AVAILABLE_IN_ALL
-DzArray      *dz_array_new_ones_like   (DzArray        *self);
+DzArray      *dz_array_new_ones_like   (DzArray        *self,
+                                        GError        **error);
 
 DZ_AVAILABLE_IN_ALL
 guint         dz_array_get_ndim        (DzArray        *self);

@@ -253,9 +253,10 @@ store_commit (GradStore *store)
  * output still alive (or NULL). An output that was dropped, or did not
  * take part in the result, contributes zeros. */
 static GPtrArray *
-collect_output_grads (GradStore  *store,
-                      DzFunction *function,
-                      GPtrArray  *outputs)
+collect_output_grads (GradStore   *store,
+                      DzFunction  *function,
+                      GPtrArray   *outputs,
+                      GError     **error)
 {
   DzFunctionPrivate *priv = dz_function_get_priv (function);
   GPtrArray *gys = g_ptr_array_new_full (priv->n_outputs, g_object_unref);
@@ -266,12 +267,20 @@ collect_output_grads (GradStore  *store,
       DzVariable *output = dz_function_ref_output (function, i);
       DzVariable *grad = output ? store_get (store, output) : NULL;
 
+      g_ptr_array_add (outputs, output);
       if (grad != NULL)
         g_ptr_array_add (gys, g_object_ref (grad));
       else
-        g_ptr_array_add (gys, dz_variable_new_constant (dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, NULL)));
+        {
+          DzArray *zeros = dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, error);
 
-      g_ptr_array_add (outputs, output);
+          if (zeros == NULL)
+            {
+              g_ptr_array_unref (gys);
+              return NULL;
+            }
+          g_ptr_array_add (gys, dz_variable_new_constant (zeros));
+        }
     }
 
   return gys;
@@ -373,10 +382,11 @@ run_backward (DzVariable   *root,
       g_autoptr(DzFunction) function = heap_pop (&heap);
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
       g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (unref_if_set);
-      g_autoptr(GPtrArray) gys = collect_output_grads (store, function, outputs);
+      g_autoptr(GPtrArray) gys = collect_output_grads (store, function, outputs, error);
       g_autoptr(GPtrArray) gxs = NULL;
 
-      if (!check_unmodified (function, (DzVariable **) outputs->pdata, outputs->len, error) ||
+      if (gys == NULL ||
+          !check_unmodified (function, (DzVariable **) outputs->pdata, outputs->len, error) ||
           (gxs = dz_function_run_backward (function, gys, error)) == NULL)
         {
           ok = FALSE;
@@ -669,6 +679,26 @@ function_gradient (DzFunction  *function,
   return TRUE;
 }
 
+/* Whether every output gradient could be made; consumes them when not. */
+static gboolean
+gradients_complete (DzArray  **gys,
+                    guint      n,
+                    GError   **error)
+{
+  gboolean complete = TRUE;
+
+  for (guint i = 0; i < n; i++)
+    complete = complete && gys[i] != NULL;
+  if (!complete)
+    {
+      for (guint i = 0; i < n; i++)
+        g_clear_object (&gys[i]);
+      g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
+                           "Out of memory making the zero gradient of an unused output");
+    }
+  return complete;
+}
+
 static gboolean
 run_backward_arrays (DzVariable  *root,
                      DzArray     *seed,
@@ -735,7 +765,8 @@ run_backward_arrays (DzVariable  *root,
             gys[i] = dz_array_new_zeros (dz_output_slot_shape (slot), slot->ndim, NULL);
         }
 
-      ok = function_gradient (function, gys, outputs, n_out, gxs, error);
+      ok = gradients_complete (gys, n_out, error) &&
+           function_gradient (function, gys, outputs, n_out, gxs, error);
 
       for (guint i = 0; ok && i < n_in; i++)
         {
@@ -957,6 +988,7 @@ dz_variable_backward_full (DzVariable       *self,
   gboolean retain = (flags & DZ_BACKWARD_RETAIN_GRAD) != 0;
   DzVariablePrivate *priv;
   ArrayPass pass;
+  DzArray *seed;
   gboolean ok;
 
   g_return_val_if_fail (DZ_IS_VARIABLE (self), FALSE);
@@ -966,13 +998,19 @@ dz_variable_backward_full (DzVariable       *self,
   if (!check_seed_shape (self, error))
     return FALSE;
 
+  /* The seed: a gradient set on @self, or ones. */
+  if (priv->grad != NULL)
+    seed = g_object_ref (dz_variable_peek_data (priv->grad));
+  else if ((seed = dz_array_new_ones_like (dz_variable_peek_data (self), error)) == NULL)
+    return FALSE;
+
   if (flags & DZ_BACKWARD_CREATE_GRAPH)
     {
       GradStore store;
 
       store_init (&store, NULL, retain);
-      store_set (&store, self, priv->grad ? g_object_ref (priv->grad)
-                               : dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
+      store_set (&store, self, priv->grad ? g_object_ref (priv->grad) : dz_variable_new_constant (g_object_ref (seed)));
+      g_object_unref (seed);
       ok = run_backward (self, &store, error);
       if (ok)
         store_commit (&store);
@@ -984,15 +1022,25 @@ dz_variable_backward_full (DzVariable       *self,
   if (priv->creator == NULL)
     {
       if (priv->grad == NULL)
-        dz_variable_take_grad (self, dz_variable_new_constant (dz_array_new_ones_like (dz_variable_peek_data (self))));
+        dz_variable_take_grad (self, dz_variable_new_constant (seed));
+      else
+        g_object_unref (seed);
       return TRUE;
     }
 
   array_pass_init (&pass, TRUE, retain, NULL);
-  ok = run_backward_arrays (self, priv->grad ? g_object_ref (dz_variable_peek_data (priv->grad))
-                                             : dz_array_new_ones_like (dz_variable_peek_data (self)),
-                            &pass, error);
+  ok = run_backward_arrays (self, seed, &pass, error);
   return finish_array_pass (&pass, ok, error);
+}
+
+/* The gradient of an input the output does not depend on: zeros. */
+static DzVariable *
+zero_grad (DzVariable  *input,
+           GError     **error)
+{
+  DzArray *zeros = dz_array_new_zeros_like (dz_variable_peek_data (input), error);
+
+  return zeros ? dz_variable_new_take (zeros) : NULL;
 }
 
 /**
@@ -1031,7 +1079,7 @@ dz_grad (DzVariable       *output,
 {
   g_autoptr(GHashTable) wanted = NULL;
   GradStore store;
-  DzArray *data;
+  DzArray *data, *seed;
   GPtrArray *grads;
 
   g_return_val_if_fail (DZ_IS_VARIABLE (output), NULL);
@@ -1061,6 +1109,9 @@ dz_grad (DzVariable       *output,
       g_hash_table_add (wanted, input);
     }
 
+  seed = dz_array_new_ones_like (data, error);
+  if (seed == NULL)
+    return NULL;
   grads = g_ptr_array_new_full (inputs->len, g_object_unref);
 
   if (!(flags & DZ_BACKWARD_CREATE_GRAPH))
@@ -1069,14 +1120,16 @@ dz_grad (DzVariable       *output,
       gboolean ok;
 
       array_pass_init (&pass, FALSE, FALSE, wanted);
-      ok = run_backward_arrays (output, dz_array_new_ones_like (data), &pass, error);
+      ok = run_backward_arrays (output, seed, &pass, error);
       for (guint i = 0; ok && i < inputs->len; i++)
         {
           DzVariable *input = g_ptr_array_index (inputs, i);
           DzArray *pending = *pending_slot (&pass, input);
+          DzVariable *grad = pending ? dz_variable_new_take (g_object_ref (pending)) : zero_grad (input, error);
 
-          g_ptr_array_add (grads, dz_variable_new_take (pending ? g_object_ref (pending)
-                                                        : dz_array_new_zeros_like (dz_variable_peek_data (input))));
+          ok = grad != NULL;
+          if (ok)
+            g_ptr_array_add (grads, grad);
         }
       /* Wanted intermediates kept their scratch gradient for this. */
       for (guint i = 0; i < inputs->len; i++)
@@ -1093,7 +1146,7 @@ dz_grad (DzVariable       *output,
     }
 
   store_init (&store, wanted, FALSE);
-  store_set (&store, output, dz_variable_new_constant (dz_array_new_ones_like (data)));
+  store_set (&store, output, dz_variable_new_constant (seed));
 
   if (!run_backward (output, &store, error))
     {
@@ -1102,13 +1155,16 @@ dz_grad (DzVariable       *output,
       return NULL;
     }
 
-  for (guint i = 0; i < inputs->len; i++)
+  for (guint i = 0; grads != NULL && i < inputs->len; i++)
     {
       DzVariable *input = g_ptr_array_index (inputs, i);
       DzVariable *grad = g_hash_table_lookup (store.table, input);
 
-      g_ptr_array_add (grads, grad ? g_object_ref (grad)
-                       : dz_variable_new_take (dz_array_new_zeros_like (dz_variable_peek_data (input))));
+      grad = grad ? g_object_ref (grad) : zero_grad (input, error);
+      if (grad != NULL)
+        g_ptr_array_add (grads, grad);
+      else
+        g_clear_pointer (&grads, g_ptr_array_unref);
     }
   store_free (&store);
 

@@ -195,13 +195,9 @@ dz_gradient_check (DzVariableFunc   func,
   grad = dz_variable_get_grad (leaf);
   if (grad == NULL)
     {
-      analytic = zeros = dz_array_new_zeros_like (numerical);
+      analytic = zeros = dz_array_new_zeros_like (numerical, error);
       if (analytic == NULL)
-        {
-          g_set_error_literal (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
-                               "Out of memory making a zero gradient");
-          return FALSE;
-        }
+        return FALSE;
     }
   else
     analytic = dz_variable_get_data (grad);

@@ -120,8 +120,8 @@ test_constructors (void)
   g_autoptr(DzArray) zeros = dz_array_new_zeros (shape, 1, NULL);
   g_autoptr(DzArray) ones = dz_array_new_ones (shape, 1, NULL);
   g_autoptr(DzArray) full = dz_array_new_full (shape, 1, 7.0, NULL);
-  g_autoptr(DzArray) ones_like = dz_array_new_ones_like (full);
-  g_autoptr(DzArray) zeros_like = dz_array_new_zeros_like (full);
+  g_autoptr(DzArray) ones_like = dz_array_new_ones_like (full, NULL);
+  g_autoptr(DzArray) zeros_like = dz_array_new_zeros_like (full, NULL);
 
   g_assert_cmpfloat (dz_array_sum (zeros), ==, 0.0);
   g_assert_cmpfloat (dz_array_sum (ones), ==, 3.0);
@@ -541,9 +541,24 @@ test_out_of_memory (void)
       g_autoptr(DzArray) a = dz_array_new_zeros (big, 1, NULL);
       g_autoptr(DzVariable) x = dz_variable_new (a);
       g_autoptr(GError) error = NULL;
+      g_autoptr(DzVariable) y = dz_square (x, NULL);
+      g_autoptr(GPtrArray) wrt = g_ptr_array_new ();
       gsize n_drawn = 1;
 
+      g_ptr_array_add (wrt, x);
       limit_address_space (16 * 1024 * 1024);
+
+      /* Backward needs a seed of the output's size. */
+      g_assert_false (dz_variable_backward (y, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_false (dz_variable_backward_full (y, DZ_BACKWARD_CREATE_GRAPH, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_grad (y, wrt, 0, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
+      g_assert_null (dz_variable_get_grad (x));
 
       g_assert_null (dz_array_new_ones (huge, 1, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
@@ -566,7 +581,9 @@ test_out_of_memory (void)
       g_assert_null (dz_mul_scalar (x, 2.0, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
       g_clear_error (&error);
-      g_assert_null (dz_array_new_zeros_like (a));
+      g_assert_null (dz_array_new_zeros_like (a, &error));
+      g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
+      g_clear_error (&error);
       g_assert_null (dz_generator_draw_normal (gen, big[0], &n_drawn, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY);
       g_assert_cmpuint (n_drawn, ==, 0);
@@ -574,6 +591,7 @@ test_out_of_memory (void)
       g_assert_null (dz_generator_draw_uniform (gen, G_MAXSIZE / 4, NULL, &error));
       g_assert_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE);
 
+      g_clear_object (&y);
       g_clear_object (&x);
       g_clear_object (&a);
       dz_assert_no_live_objects ();
