@@ -29,7 +29,7 @@ readme_env=$(awk '/<!-- install-env -->/ { found = 1; next }
 [ -n "$readme_env" ] || { echo "README.md: no install-env block" >&2; exit 1; }
 
 # Nothing from the caller's environment may help: only README's variables.
-unset LD_LIBRARY_PATH GI_TYPELIB_PATH PYTHONPATH PKG_CONFIG_PATH
+unset LD_LIBRARY_PATH GI_TYPELIB_PATH PYTHONPATH PKG_CONFIG_PATH GJS_PATH
 eval "$readme_env"
 
 cd "$work"
@@ -81,5 +81,8 @@ const y = Dz.mul(x, x);
 y.backward();
 if (y.data.item() !== 9 || x.grad.data.item() !== 6)
     throw new Error(`wrong result ${y.data.item()} ${x.grad.data.item()}`);
+// The override's toString: without it this is "[object instance wrapper ...]".
+if (`${y}` !== 'variable(9.0)')
+    throw new Error(`the GJS override is not active: ${y}`);
 JS
 echo "install test passed"
