@@ -74,7 +74,8 @@ assert float(y.data) == 6.0, y
 PY
 
 echo "==> GJS"
-gjs -m /dev/stdin <<'JS'
+# A file: `gjs -m /dev/stdin` runs nothing and exits 0.
+cat > dz-install-test.js <<'JS'
 import Dz from 'gi://Dz?version=1.0';
 const x = Dz.Variable.new_scalar(3.0);
 const y = Dz.mul(x, x);
@@ -84,5 +85,7 @@ if (y.data.item() !== 9 || x.grad.data.item() !== 6)
 // The override's toString: without it this is "[object instance wrapper ...]".
 if (`${y}` !== 'variable(9.0)')
     throw new Error(`the GJS override is not active: ${y}`);
+print('gjs ok');
 JS
+[ "$(gjs -m dz-install-test.js)" = "gjs ok" ]
 echo "install test passed"
