@@ -10,106 +10,13 @@
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-config.h"
-#include "dz-config-private.h"
 #include "dz-error.h"
 #include "dz-function-private.h"
 #include "dz-kernels-private.h"
 #include "dz-op-private.h"
 #include "dz-ops.h"
 #include "dz-variable-private.h"
-
-/* Functions waiting for their backward step, highest generation first: a
- * function runs only once every function consuming its outputs has, so
- * each gradient is complete before it propagates. A binary heap costs
- * O(log n) per function where DeZero re-sorts the whole list. */
-typedef struct
-{
-  int generation;
-  DzFunction *function;
-} HeapEntry;
-
-typedef struct
-{
-  HeapEntry *entries;
-  gsize len, capacity;
-} FunctionHeap;
-
-static void
-heap_push (FunctionHeap *heap,
-           DzFunction   *function)
-{
-  HeapEntry entry = { dz_function_get_priv (function)->generation,
-                      g_object_ref (function) };
-  gsize i;
-
-  if (heap->len == heap->capacity)
-    {
-      heap->capacity = MAX (16, heap->capacity * 2);
-      heap->entries = g_renew (HeapEntry, heap->entries, heap->capacity);
-    }
-
-  for (i = heap->len++; i > 0; i = (i - 1) / 2)
-    {
-      gsize parent = (i - 1) / 2;
-
-      if (heap->entries[parent].generation >= entry.generation)
-        break;
-      heap->entries[i] = heap->entries[parent];
-    }
-  heap->entries[i] = entry;
-}
-
-/* Returns the function with the highest generation; the caller owns it. */
-static DzFunction *
-heap_pop (FunctionHeap *heap)
-{
-  DzFunction *top = heap->entries[0].function;
-  HeapEntry last = heap->entries[--heap->len];
-  gsize i = 0;
-
-  for (;;)
-    {
-      gsize child = 2 * i + 1;
-
-      if (child >= heap->len)
-        break;
-      if (child + 1 < heap->len &&
-          heap->entries[child + 1].generation > heap->entries[child].generation)
-        child++;
-      if (heap->entries[child].generation <= last.generation)
-        break;
-      heap->entries[i] = heap->entries[child];
-      i = child;
-    }
-  if (heap->len > 0)
-    heap->entries[i] = last;
-
-  return top;
-}
-
-static void
-heap_clear (FunctionHeap *heap)
-{
-  for (gsize i = 0; i < heap->len; i++)
-    g_object_unref (heap->entries[i].function);
-  g_free (heap->entries);
-}
-
-/* Every backward pass gets an id; a function whose queued_pass equals it is
- * already queued. 64 bits do not wrap. */
-static guint64 last_pass_id;
-
-static guint64
-next_pass_id (void)
-{
-  static GMutex lock;
-  guint64 id;
-
-  g_mutex_lock (&lock);
-  id = ++last_pass_id;
-  g_mutex_unlock (&lock);
-  return id;
-}
+#include "dz-walk-private.h"
 
 static void
 unref_if_set (gpointer object)
@@ -145,28 +52,6 @@ check_unmodified (DzFunction  *function,
                 ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) == 0))
     return TRUE;
   return dz_function_check_unmodified (function, outputs, n_outputs, error);
-}
-
-/* The error for a pass that reached a function which a pass further out
- * on this thread is still walking: that pass owns the scratch gradients
- * of its graph, and finishing both would drop one of them. */
-static void
-set_reentrant_error (DzFunction  *function,
-                     GError     **error)
-{
-  g_set_error (error, DZ_ERROR, DZ_ERROR_REENTRANT,
-               "Backward reached %s, whose graph an unfinished backward pass on this "
-               "thread is walking: a Function's backward cannot backpropagate through "
-               "that graph", dz_function_get_name (function));
-}
-
-/* Whether @function was queued by a pass that @frame's pass runs inside of. */
-static inline gboolean
-walked_by_outer_pass (DzPassFrame *frame,
-                      DzFunction  *function)
-{
-  return G_UNLIKELY (frame->outer != NULL) &&
-         dz_pass_is_outer (frame, dz_function_get_priv (function)->queued_pass);
 }
 
 /* The gradients of a create_graph pass, all in the pass's own table until
@@ -354,32 +239,17 @@ run_backward (DzVariable   *root,
               GradStore    *store,
               GError      **error)
 {
-  DzFunction *root_creator = dz_variable_get_priv (root)->creator;
-  FunctionHeap heap = { NULL, 0, 0 };
-  gboolean previous_backprop, ok = TRUE;
-  DzPassFrame frame;
-  guint64 pass;
+  DzWalk walk;
+  DzFunction *next;
+  gboolean previous_backprop, ok;
 
-  if (root_creator == NULL)
-    return TRUE;
-
-  pass = next_pass_id ();
-  dz_pass_enter (&frame, pass);
-  if (walked_by_outer_pass (&frame, root_creator))
-    {
-      set_reentrant_error (root_creator, error);
-      dz_pass_leave (&frame);
-      return FALSE;
-    }
-  dz_function_get_priv (root_creator)->queued_pass = pass;
-  heap_push (&heap, root_creator);
-
+  ok = dz_walk_begin (&walk, root, error);
   /* The backward computations are themselves recorded. */
   previous_backprop = dz_set_enable_backprop (TRUE);
 
-  while (ok && heap.len > 0)
+  while (ok && (next = dz_walk_next (&walk)) != NULL)
     {
-      g_autoptr(DzFunction) function = heap_pop (&heap);
+      g_autoptr(DzFunction) function = next;
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
       g_autoptr(GPtrArray) outputs = g_ptr_array_new_with_free_func (unref_if_set);
       g_autoptr(GPtrArray) gys = collect_output_grads (store, function, outputs, error);
@@ -393,29 +263,9 @@ run_backward (DzVariable   *root,
           break;
         }
 
-      for (guint i = 0; i < gxs->len; i++)
-        {
-          DzVariable *input = fpriv->inputs[i];
-          DzFunction *creator = dz_variable_get_priv (input)->creator;
-
-          if (creator != NULL && walked_by_outer_pass (&frame, creator))
-            {
-              set_reentrant_error (creator, error);
-              ok = FALSE;
-              break;
-            }
-          if (!accumulate_grad (store, input, g_ptr_array_index (gxs, i), error))
-            {
-              ok = FALSE;
-              break;
-            }
-
-          if (creator != NULL && dz_function_get_priv (creator)->queued_pass != pass)
-            {
-              dz_function_get_priv (creator)->queued_pass = pass;
-              heap_push (&heap, creator);
-            }
-        }
+      for (guint i = 0; ok && i < gxs->len; i++)
+        ok = dz_walk_reach (&walk, fpriv->inputs[i], error) &&
+             accumulate_grad (store, fpriv->inputs[i], g_ptr_array_index (gxs, i), error);
 
       for (guint i = 0; i < outputs->len; i++)
         if (g_ptr_array_index (outputs, i) != NULL)
@@ -423,8 +273,7 @@ run_backward (DzVariable   *root,
     }
 
   dz_set_enable_backprop (previous_backprop);
-  heap_clear (&heap);
-  dz_pass_leave (&frame);
+  dz_walk_end (&walk);
 
   return ok;
 }
@@ -455,7 +304,6 @@ typedef struct
   gboolean accumulate;    /* add to existing grads (backward), or not (dz_grad) */
   gboolean retain;
   GHashTable *wanted;     /* dz_grad: variables whose pending is the result */
-  DzPassFrame frame;
 } ArrayPass;
 
 static void
@@ -465,7 +313,7 @@ array_pass_init (ArrayPass  *pass,
                  GHashTable *wanted)
 {
   *pass = (ArrayPass) { g_array_new (FALSE, FALSE, sizeof (LeafGrad)), NULL, 0, NULL,
-                        accumulate, retain, wanted, { 0, NULL } };
+                        accumulate, retain, wanted };
 }
 
 /* Beyond this many leaves, a table finds them. */
@@ -705,19 +553,15 @@ run_backward_arrays (DzVariable  *root,
                      ArrayPass   *pass,
                      GError     **error)
 {
-  DzFunction *root_creator = dz_variable_get_priv (root)->creator;
-  FunctionHeap heap = { NULL, 0, 0 };
-  gboolean previous_backprop, ok = TRUE;
+  DzWalk walk;
+  DzFunction *next;
+  gboolean previous_backprop, ok;
   DzArray **root_pending;
-  guint64 id;
 
-  id = next_pass_id ();
-  dz_pass_enter (&pass->frame, id);
-  if (root_creator != NULL && walked_by_outer_pass (&pass->frame, root_creator))
+  if (!dz_walk_begin (&walk, root, error))
     {
-      set_reentrant_error (root_creator, error);
       g_object_unref (seed);
-      dz_pass_leave (&pass->frame);
+      dz_walk_end (&walk);
       return FALSE;
     }
 
@@ -726,19 +570,13 @@ run_backward_arrays (DzVariable  *root,
   root_pending = pending_slot (pass, root);
   g_clear_object (root_pending);
   *root_pending = seed;
-  if (root_creator == NULL)
-    {
-      dz_pass_leave (&pass->frame);
-      return TRUE;
-    }
 
-  dz_function_get_priv (root_creator)->queued_pass = id;
-  heap_push (&heap, root_creator);
   previous_backprop = dz_set_enable_backprop (FALSE);
+  ok = TRUE;
 
-  while (ok && heap.len > 0)
+  while (ok && (next = dz_walk_next (&walk)) != NULL)
     {
-      g_autoptr(DzFunction) function = heap_pop (&heap);
+      g_autoptr(DzFunction) function = next;
       DzFunctionPrivate *fpriv = dz_function_get_priv (function);
       guint n_out = fpriv->n_outputs, n_in = fpriv->n_inputs;
       DzVariable *outputs_stack[4], **outputs;
@@ -769,23 +607,8 @@ run_backward_arrays (DzVariable  *root,
            function_gradient (function, gys, outputs, n_out, gxs, error);
 
       for (guint i = 0; ok && i < n_in; i++)
-        {
-          DzVariable *input = fpriv->inputs[i];
-          DzFunction *creator = dz_variable_get_priv (input)->creator;
-
-          if (creator != NULL && walked_by_outer_pass (&pass->frame, creator))
-            {
-              set_reentrant_error (creator, error);
-              ok = FALSE;
-              break;
-            }
-          ok = pending_add (pass, input, g_steal_pointer (&gxs[i]), error);
-          if (ok && creator != NULL && dz_function_get_priv (creator)->queued_pass != id)
-            {
-              dz_function_get_priv (creator)->queued_pass = id;
-              heap_push (&heap, creator);
-            }
-        }
+        ok = dz_walk_reach (&walk, fpriv->inputs[i], error) &&
+             pending_add (pass, fpriv->inputs[i], g_steal_pointer (&gxs[i]), error);
 
       /* The outputs' gradients are folded into the inputs' now. */
       for (guint i = 0; i < n_out; i++)
@@ -820,9 +643,9 @@ run_backward_arrays (DzVariable  *root,
 
   /* After a failure, the functions still queued have outputs holding
    * scratch gradients: clear them. */
-  while (heap.len > 0)
+  while ((next = dz_walk_next (&walk)) != NULL)
     {
-      g_autoptr(DzFunction) function = heap_pop (&heap);
+      g_autoptr(DzFunction) function = next;
 
       for (guint i = 0; i < dz_function_get_priv (function)->n_outputs; i++)
         {
@@ -834,8 +657,7 @@ run_backward_arrays (DzVariable  *root,
     }
 
   dz_set_enable_backprop (previous_backprop);
-  heap_clear (&heap);
-  dz_pass_leave (&pass->frame);
+  dz_walk_end (&walk);
   return ok;
 }
 

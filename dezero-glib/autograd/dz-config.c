@@ -9,8 +9,8 @@
 #include "dz-config-private.h"
 
 /* The library's per-thread state, all of it (process-wide state: the live
- * counters in dz-live.c, the array cache in dz-buffer.c, the pass ids in
- * dz-backward.c). Zeroed storage is the initial state of a new thread. */
+ * counters in dz-live.c, the array cache in dz-buffer.c, the walk ids in
+ * dz-walk.c). Zeroed storage is the initial state of a new thread. */
 
 /* Stored inverted so that a new thread starts with backpropagation
  * enabled. */
