@@ -71,6 +71,12 @@ typelib = gi.Repository.get_default().get_typelib_path('Dz')
 assert typelib.startswith(prefix), typelib
 y = Dz.Variable(2.0) * 3
 assert float(y.data) == 6.0, y
+import dezero_glib as dezero
+import dezero_glib.functions as F
+assert dezero.__file__.startswith(prefix), dezero.__file__
+x = dezero.Variable(0.0)
+F.sin(x).backward()
+assert float(x.grad.data) == 1.0, x.grad
 PY
 
 echo "==> GJS"
