@@ -12,6 +12,7 @@
 #include "dz-live.h"
 #include "dz-config.h"
 #include "dz-generator.h"
+#include "dz-dtype.h"
 #include "dz-array.h"
 #include "dz-array-math.h"
 #include "dz-variable.h"

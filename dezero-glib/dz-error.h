@@ -44,6 +44,11 @@ G_BEGIN_DECLS
  *   function's gradient can no longer be computed
  * @DZ_ERROR_REENTRANT: a backward pass was started on a graph that a
  *   backward pass running on the same thread is still walking
+ * @DZ_ERROR_INVALID_DTYPE: an array's element type does not suit the
+ *   operation (an integer array where a gradient must flow, an unknown
+ *   dtype name)
+ * @DZ_ERROR_INVALID_AXIS: an axis is out of range or repeated
+ * @DZ_ERROR_INDEX_OUT_OF_RANGE: an index is out of range for its axis
  *
  * Error codes in the %DZ_ERROR domain.
  */
@@ -62,6 +67,9 @@ typedef enum {
   DZ_ERROR_NO_MEMORY,
   DZ_ERROR_DATA_MODIFIED,
   DZ_ERROR_REENTRANT,
+  DZ_ERROR_INVALID_DTYPE,
+  DZ_ERROR_INVALID_AXIS,
+  DZ_ERROR_INDEX_OUT_OF_RANGE,
 } DzError;
 
 DZ_AVAILABLE_IN_ALL

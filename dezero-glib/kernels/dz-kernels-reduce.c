@@ -1,0 +1,8 @@
+/* dz-kernels-reduce.c: see dz-kernels.h
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#include "config.h"
+
+#include "dz-kernels.h"
