@@ -1,4 +1,5 @@
-/* dz-array-math.c: element-wise kernels
+/* dz-array-math.c: NumPy's element-wise math, broadcasting and reductions
+ * on DzArray, over the loops of kernels/
  *
  * SPDX-License-Identifier: MIT
  */
@@ -6,186 +7,564 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "dz-array-math.h"
 #include "dz-array-private.h"
 #include "dz-error.h"
-#include "dz-kernels-private.h"
 
-/* glibc's libmvec has SIMD versions of these: with the declarations below
- * and -fopenmp-simd, the kernels' loops call them (AVX-512: 8 values per
- * call, about four times faster than the scalar functions, within 4 ulp). */
-#pragma omp declare simd notinbranch
-extern double exp (double);
-#pragma omp declare simd notinbranch
-extern double log (double);
-#pragma omp declare simd notinbranch
-extern double sin (double);
-#pragma omp declare simd notinbranch
-extern double cos (double);
-#pragma omp declare simd notinbranch
-extern double tanh (double);
-#pragma omp declare simd notinbranch
-extern double pow (double, double);
-
-/* Kernels calling libm are built for AVX-512, AVX2 and the baseline; the
- * loader picks one for the CPU at hand. */
-#ifdef DZ_HAVE_TARGET_CLONES
-# define DZ_VECTOR_CLONES __attribute__ ((target_clones ("avx512f", "avx2", "default")))
-#else
-# define DZ_VECTOR_CLONES
-#endif
-
-#define DZ_SIMD_LOOP _Pragma ("omp simd")
-
-static gboolean
-check_same_shape (DzArray     *a,
-                  DzArray     *b,
-                  const char  *op,
-                  GError     **error)
+/* NumPy 1.24's promotion for the dtypes we have. A 0-d operand mixed
+ * with an n-d one of the same kind does not widen the result (value-based
+ * casting): float32 with a Python float stays float32. Integers divided
+ * or raised to a power give float64 (NumPy's true division). */
+DzDtype
+dz_dtype_promote (DzArray *a,
+                  DzArray *b)
 {
-  g_autofree char *sa = NULL;
-  g_autofree char *sb = NULL;
+  gboolean a_float = dz_dtype_is_float (a->dtype);
+  gboolean b_float = dz_dtype_is_float (b->dtype);
 
-  if (dz_array_same_shape_ (a, b))
-    return TRUE;
-
-  sa = dz_array_shape_to_string (a);
-  sb = dz_array_shape_to_string (b);
-  g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
-               "Cannot %s arrays of shapes %s and %s", op, sa, sb);
-  return FALSE;
+  if (a->dtype == b->dtype)
+    return a->dtype;
+  if (a_float && b_float)
+    {
+      if (a->ndim == 0 && b->ndim > 0)
+        return b->dtype;
+      if (b->ndim == 0 && a->ndim > 0)
+        return a->dtype;
+      return DZ_DTYPE_FLOAT64;
+    }
+  /* One integer, one float. */
+  if (!a_float && a->ndim == 0 && b->ndim > 0)
+    return b->dtype;
+  if (!b_float && b->ndim == 0 && a->ndim > 0)
+    return a->dtype;
+  return DZ_DTYPE_FLOAT64;
 }
 
-/* Each kernel is a flat loop over restrict pointers, which GCC vectorizes. */
-#define DEFINE_BINARY(name, verb, expr)                                       \
+gboolean
+dz_broadcast_shapes (const gsize  *a_shape,
+                     guint         a_ndim,
+                     const gsize  *b_shape,
+                     guint         b_ndim,
+                     gsize        *out_shape,
+                     guint        *out_ndim,
+                     GError      **error)
+{
+  guint ndim = MAX (a_ndim, b_ndim);
+
+  for (guint i = 0; i < ndim; i++)
+    {
+      gsize da = i < ndim - a_ndim ? 1 : a_shape[i - (ndim - a_ndim)];
+      gsize db = i < ndim - b_ndim ? 1 : b_shape[i - (ndim - b_ndim)];
+
+      if (da != db && da != 1 && db != 1)
+        {
+          g_autofree char *sa = dz_shape_to_string (a_shape, a_ndim);
+          g_autofree char *sb = dz_shape_to_string (b_shape, b_ndim);
+
+          g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                       "Shapes %s and %s cannot be broadcast together", sa, sb);
+          return FALSE;
+        }
+      out_shape[i] = da == 1 ? db : da;
+    }
+  *out_ndim = ndim;
+  return TRUE;
+}
+
+void
+dz_broadcast_strides (const gsize *shape,
+                      guint        ndim,
+                      guint        out_ndim,
+                      gssize      *strides)
+{
+  gssize stride = 1;
+  guint lead = out_ndim - ndim;
+
+  for (guint i = out_ndim; i-- > 0;)
+    {
+      if (i < lead || shape[i - lead] == 1)
+        strides[i] = 0;
+      else
+        {
+          strides[i] = stride;
+          stride *= shape[i - lead];
+        }
+    }
+}
+
+/* @self as @dtype: a new reference, or NULL when memory runs out. */
+static DzArray *
+as_dtype (DzArray  *self,
+          DzDtype   dtype,
+          GError  **error)
+{
+  return dz_array_astype (self, dtype, error);
+}
+
+DzArray *
+dz_array_binary (DzBinaryOp   op,
+                 DzArray     *a,
+                 DzArray     *b,
+                 GError     **error)
+{
+  gsize shape[DZ_ARRAY_MAX_NDIM];
+  gssize a_strides[DZ_ARRAY_MAX_NDIM], b_strides[DZ_ARRAY_MAX_NDIM];
+  guint ndim;
+  DzDtype dtype = dz_dtype_promote (a, b);
+  DzDtype out_dtype;
+  g_autoptr(DzArray) ca = NULL;
+  g_autoptr(DzArray) cb = NULL;
+  DzArray *out;
+
+  if (!dz_broadcast_shapes (a->shape, a->ndim, b->shape, b->ndim, shape, &ndim, error))
+    return NULL;
+
+  /* True division and powers of integers are float64, as in NumPy. */
+  if (dtype == DZ_DTYPE_INT64 && (op == DZ_BINARY_DIV || op == DZ_BINARY_POW))
+    dtype = DZ_DTYPE_FLOAT64;
+  out_dtype = dtype;
+
+  ca = as_dtype (a, dtype, error);
+  cb = ca ? as_dtype (b, dtype, error) : NULL;
+  if (cb == NULL)
+    return NULL;
+
+  out = dz_array_new_uninitialized (out_dtype, shape, ndim, error);
+  if (out == NULL)
+    return NULL;
+  if (out->size == 0)
+    return out;
+
+  dz_broadcast_strides (a->shape, a->ndim, ndim, a_strides);
+  dz_broadcast_strides (b->shape, b->ndim, ndim, b_strides);
+  dz_kernel_binary (op, dtype, ndim, shape, ca->data, a_strides, cb->data, b_strides, out->data);
+  return out;
+}
+
+/* Writes a op b into @a when @a is exclusive, of the broadcast shape and
+ * of the result's dtype; else computes a new array. Consumes @a. */
+DzArray *
+dz_array_binary_take (DzBinaryOp   op,
+                      DzArray     *a,
+                      DzArray     *b,
+                      GError     **error)
+{
+  DzArray *out;
+
+  if (dz_array_is_exclusive (a) && a->dtype == b->dtype && a->ndim >= b->ndim
+      && a->size > 1)
+    {
+      gsize shape[DZ_ARRAY_MAX_NDIM];
+      guint ndim;
+
+      if (dz_broadcast_shapes (a->shape, a->ndim, b->shape, b->ndim, shape, &ndim, NULL)
+          && memcmp (shape, a->shape, ndim * sizeof (gsize)) == 0)
+        {
+          gssize a_strides[DZ_ARRAY_MAX_NDIM], b_strides[DZ_ARRAY_MAX_NDIM];
+
+          dz_broadcast_strides (a->shape, a->ndim, ndim, a_strides);
+          dz_broadcast_strides (b->shape, b->ndim, ndim, b_strides);
+          /* In place: the kernel reads each element before writing it. */
+          dz_kernel_binary (op, a->dtype, ndim, shape, a->data, a_strides, b->data,
+                            b_strides, a->data);
+          return a;
+        }
+    }
+
+  out = dz_array_binary (op, a, b, error);
+  g_object_unref (a);
+  return out;
+}
+
+DzArray *
+dz_array_unary (DzUnaryOp   op,
+                DzArray    *a,
+                GError    **error)
+{
+  DzArray *out;
+
+  /* Integers are computed in float64 except where the result is exact. */
+  if (a->dtype == DZ_DTYPE_INT64 && op != DZ_UNARY_NEG && op != DZ_UNARY_ABS
+      && op != DZ_UNARY_SQUARE && op != DZ_UNARY_SIGN && op != DZ_UNARY_RELU)
+    {
+      g_autoptr(DzArray) f = dz_array_astype (a, DZ_DTYPE_FLOAT64, error);
+
+      return f ? dz_array_unary (op, f, error) : NULL;
+    }
+
+  out = dz_array_new_uninitialized_like (a, error);
+  if (out != NULL)
+    dz_kernel_unary (op, a->dtype, a->size, a->data, out->data);
+  return out;
+}
+
+/* dz_array_unary() into @a itself when it is exclusive. Consumes @a. */
+DzArray *
+dz_array_unary_take (DzUnaryOp   op,
+                     DzArray    *a,
+                     GError    **error)
+{
+  DzArray *out;
+
+  if (dz_array_is_exclusive (a) && dz_dtype_is_float (a->dtype))
+    {
+      dz_kernel_unary (op, a->dtype, a->size, a->data, a->data);
+      return a;
+    }
+  out = dz_array_unary (op, a, error);
+  g_object_unref (a);
+  return out;
+}
+
+DzArray *
+dz_array_affine (DzArray  *a,
+                 double    scale,
+                 double    shift,
+                 GError  **error)
+{
+  DzArray *out;
+
+  if (a->dtype == DZ_DTYPE_INT64)
+    {
+      g_autoptr(DzArray) f = dz_array_astype (a, DZ_DTYPE_FLOAT64, error);
+
+      return f ? dz_array_affine (f, scale, shift, error) : NULL;
+    }
+  out = dz_array_new_uninitialized_like (a, error);
+  if (out != NULL)
+    dz_kernel_affine (a->dtype, a->size, a->data, scale, shift, out->data);
+  return out;
+}
+
+/* Consumes @a. */
+DzArray *
+dz_array_affine_take (DzArray  *a,
+                      double    scale,
+                      double    shift,
+                      GError  **error)
+{
+  DzArray *out;
+
+  if (dz_array_is_exclusive (a) && dz_dtype_is_float (a->dtype))
+    {
+      dz_kernel_affine (a->dtype, a->size, a->data, scale, shift, a->data);
+      return a;
+    }
+  out = dz_array_affine (a, scale, shift, error);
+  g_object_unref (a);
+  return out;
+}
+
+gboolean
+dz_axes_normalize (const gint  *axes,
+                   guint        n_axes,
+                   guint        ndim,
+                   gboolean    *flags,
+                   GError     **error)
+{
+  memset (flags, 0, ndim * sizeof (gboolean));
+  for (guint i = 0; i < n_axes; i++)
+    {
+      gint axis = axes[i] < 0 ? axes[i] + (gint) ndim : axes[i];
+
+      if (axis < 0 || axis >= (gint) ndim)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_AXIS,
+                       "Axis %d is out of bounds for an array of dimension %u", axes[i], ndim);
+          return FALSE;
+        }
+      if (flags[axis])
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_AXIS, "Axis %d is repeated", axes[i]);
+          return FALSE;
+        }
+      flags[axis] = TRUE;
+    }
+  return TRUE;
+}
+
+DzArray *
+dz_array_reduce (DzReduceOp       op,
+                 DzArray         *a,
+                 const gboolean  *reduce,
+                 gboolean         keepdims,
+                 GError         **error)
+{
+  gsize shape[DZ_ARRAY_MAX_NDIM];
+  guint ndim = 0;
+  DzArray *out;
+
+  if (op != DZ_REDUCE_SUM)
+    for (guint d = 0; d < a->ndim; d++)
+      if (reduce[d] && a->shape[d] == 0)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
+                       "Cannot take the %s over an axis of length 0",
+                       op == DZ_REDUCE_MAX ? "maximum" : "minimum");
+          return NULL;
+        }
+
+  for (guint d = 0; d < a->ndim; d++)
+    if (!reduce[d])
+      shape[ndim++] = a->shape[d];
+    else if (keepdims)
+      shape[ndim++] = 1;
+
+  out = dz_array_new_uninitialized (a->dtype, shape, ndim, error);
+  if (out != NULL)
+    dz_kernel_reduce (op, a->dtype, a->ndim, a->shape, reduce, a->data, out->data);
+  return out;
+}
+
+DzArray *
+dz_array_sum_to (DzArray      *a,
+                 const gsize  *shape,
+                 guint         ndim,
+                 GError      **error)
+{
+  gboolean reduce[DZ_ARRAY_MAX_NDIM];
+  guint lead;
+  g_autoptr(DzArray) summed = NULL;
+
+  if (ndim == a->ndim && memcmp (shape, a->shape, ndim * sizeof (gsize)) == 0)
+    return g_object_ref (a);
+
+  if (ndim > a->ndim)
+    goto mismatch;
+  lead = a->ndim - ndim;
+  for (guint d = 0; d < a->ndim; d++)
+    {
+      if (d < lead)
+        reduce[d] = TRUE;
+      else if (shape[d - lead] == a->shape[d])
+        reduce[d] = FALSE;
+      else if (shape[d - lead] == 1)
+        reduce[d] = TRUE;
+      else
+        goto mismatch;
+    }
+
+  summed = dz_array_reduce (DZ_REDUCE_SUM, a, reduce, TRUE, error);
+  if (summed == NULL)
+    return NULL;
+  return dz_array_reshape_resolved (summed, shape, ndim);
+
+mismatch:
+  {
+    g_autofree char *from = dz_array_shape_to_string (a);
+    g_autofree char *to = dz_shape_to_string (shape, ndim);
+
+    g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                 "Cannot sum an array of shape %s to shape %s", from, to);
+    return NULL;
+  }
+}
+
+DzArray *
+dz_array_broadcast_to (DzArray      *a,
+                       const gsize  *shape,
+                       guint         ndim,
+                       GError      **error)
+{
+  gsize out_shape[DZ_ARRAY_MAX_NDIM];
+  gssize strides[DZ_ARRAY_MAX_NDIM];
+  guint out_ndim;
+  DzArray *out;
+
+  if (ndim == a->ndim && memcmp (shape, a->shape, ndim * sizeof (gsize)) == 0)
+    return g_object_ref (a);
+
+  if (!dz_broadcast_shapes (a->shape, a->ndim, shape, ndim, out_shape, &out_ndim, NULL)
+      || out_ndim != ndim || memcmp (out_shape, shape, ndim * sizeof (gsize)) != 0)
+    {
+      g_autofree char *from = dz_array_shape_to_string (a);
+      g_autofree char *to = dz_shape_to_string (shape, ndim);
+
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                   "Cannot broadcast an array of shape %s to shape %s", from, to);
+      return NULL;
+    }
+
+  out = dz_array_new_uninitialized (a->dtype, shape, ndim, error);
+  if (out != NULL && out->size > 0)
+    {
+      dz_broadcast_strides (a->shape, a->ndim, ndim, strides);
+      dz_kernel_copy_strided (a->dtype, ndim, shape, a->data, strides, out->data);
+    }
+  return out;
+}
+
+DzArray *
+dz_array_transpose_ (DzArray     *a,
+                     const guint *perm)
+{
+  gsize shape[DZ_ARRAY_MAX_NDIM];
+  gssize strides[DZ_ARRAY_MAX_NDIM], src[DZ_ARRAY_MAX_NDIM];
+  gssize stride = 1;
+  DzArray *out;
+
+  for (guint d = a->ndim; d-- > 0;)
+    {
+      src[d] = stride;
+      stride *= a->shape[d];
+    }
+  for (guint d = 0; d < a->ndim; d++)
+    {
+      shape[d] = a->shape[perm[d]];
+      strides[d] = src[perm[d]];
+    }
+  out = dz_array_new_uninitialized (a->dtype, shape, a->ndim, NULL);
+  if (out != NULL && out->size > 0)
+    dz_kernel_copy_strided (a->dtype, a->ndim, shape, a->data, strides, out->data);
+  return out;
+}
+
+#define DEFINE_BINARY(name, op)                                               \
   DzArray *                                                                   \
   dz_array_##name (DzArray  *a,                                               \
                    DzArray  *b,                                               \
                    GError  **error)                                           \
   {                                                                           \
-    DzArray *out;                                                             \
-                                                                              \
     g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);                             \
     g_return_val_if_fail (DZ_IS_ARRAY (b), NULL);                             \
     g_return_val_if_fail (error == NULL || *error == NULL, NULL);             \
                                                                               \
-    if (!check_same_shape (a, b, verb, error))                                \
-      return NULL;                                                            \
-                                                                              \
-    out = dz_array_new_uninitialized_like (a, error);                         \
-    if (out == NULL)                                                          \
-      return NULL;                                                            \
-    {                                                                         \
-      const double *restrict x = a->data;                                     \
-      const double *restrict y = b->data;                                     \
-      double *restrict z = out->data;                                         \
-      const gsize n = out->size;                                              \
-                                                                              \
-      DZ_SIMD_LOOP                                                            \
-      for (gsize i = 0; i < n; i++)                                           \
-        z[i] = (expr);                                                        \
-    }                                                                         \
-    return out;                                                               \
+    return dz_array_binary (op, a, b, error);                                 \
   }
 
-#define DEFINE_UNARY_WITH(name, param_type, param, expr)                      \
-  DEFINE_UNARY_WITH_ATTR (name, param_type, param, expr, )
-
-#define DEFINE_UNARY_WITH_ATTR(name, param_type, param, expr, attr)           \
-  attr DzArray *                                                              \
-  dz_array_##name (DzArray *a, param_type param, GError **error)              \
+#define DEFINE_UNARY(name, op)                                                \
+  DzArray *                                                                   \
+  dz_array_##name (DzArray  *a,                                               \
+                   GError  **error)                                           \
   {                                                                           \
-    DzArray *out;                                                             \
-                                                                              \
     g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);                             \
+    g_return_val_if_fail (error == NULL || *error == NULL, NULL);             \
                                                                               \
-    out = dz_array_new_uninitialized_like (a, error);                         \
-    if (out == NULL)                                                          \
-      return NULL;                                                            \
-    {                                                                         \
-      const double *restrict x = a->data;                                     \
-      double *restrict z = out->data;                                         \
-      const gsize n = out->size;                                              \
-                                                                              \
-      DZ_SIMD_LOOP                                                            \
-      for (gsize i = 0; i < n; i++)                                           \
-        z[i] = (expr);                                                        \
-    }                                                                         \
-    return out;                                                               \
+    return dz_array_unary (op, a, error);                                     \
   }
-
-#define DEFINE_UNARY(name, expr) \
-  DEFINE_UNARY_WITH (name, G_GNUC_UNUSED gpointer, unused_, expr)
-
-#define DEFINE_VECTOR_UNARY(name, expr) \
-  DEFINE_UNARY_WITH_ATTR (name, G_GNUC_UNUSED gpointer, unused_, expr, DZ_VECTOR_CLONES)
 
 /**
  * dz_array_add:
  * @a: a #DzArray
- * @b: a #DzArray of the same shape
+ * @b: a #DzArray broadcastable with @a
  * @error: return location for a #GError
  *
- * Adds two arrays of one shape element by element into a new array.
+ * Adds two arrays element by element into a new array, broadcasting
+ * their shapes and promoting their dtypes as NumPy does.
  *
- * Returns: (transfer full): `a + b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `a + b`, or %NULL with
+ *   %DZ_ERROR_SHAPE_MISMATCH when the shapes do not broadcast or
+ *   %DZ_ERROR_NO_MEMORY
  */
-DEFINE_BINARY (add, "add", x[i] + y[i])
+DEFINE_BINARY (add, DZ_BINARY_ADD)
 
 /**
  * dz_array_sub:
  * @a: a #DzArray
- * @b: a #DzArray of the same shape
+ * @b: a #DzArray broadcastable with @a
  * @error: return location for a #GError
  *
- * Subtracts @b from @a element by element into a new array.
+ * Subtracts element by element, broadcasting as NumPy does.
  *
- * Returns: (transfer full): `a - b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `a - b`, or %NULL with @error set
  */
-DEFINE_BINARY (sub, "subtract", x[i] - y[i])
+DEFINE_BINARY (sub, DZ_BINARY_SUB)
 
 /**
  * dz_array_mul:
  * @a: a #DzArray
- * @b: a #DzArray of the same shape
+ * @b: a #DzArray broadcastable with @a
  * @error: return location for a #GError
  *
- * Multiplies two arrays of one shape element by element into a new array.
+ * Multiplies element by element, broadcasting as NumPy does.
  *
- * Returns: (transfer full): `a * b`, element by element, or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `a * b`, or %NULL with @error set
  */
-DEFINE_BINARY (mul, "multiply", x[i] * y[i])
+DEFINE_BINARY (mul, DZ_BINARY_MUL)
 
 /**
  * dz_array_div:
  * @a: a #DzArray
- * @b: a #DzArray of the same shape
+ * @b: a #DzArray broadcastable with @a
  * @error: return location for a #GError
  *
- * Divides @a by @b element by element into a new array.
+ * Divides element by element, broadcasting as NumPy does; integers give
+ * float64.
  *
- * Returns: (transfer full): `a / b`, element by element (IEEE 754: a
- *   division by zero gives an infinity or NaN), or %NULL with
- *   %DZ_ERROR_SHAPE_MISMATCH when the shapes differ or %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `a / b`, or %NULL with @error set
  */
-DEFINE_BINARY (div, "divide", x[i] / y[i])
+DEFINE_BINARY (div, DZ_BINARY_DIV)
 
-/* Internal one-argument kernels take an ignored pointer so that one macro
- * serves the kernels with and without a parameter. */
-static DEFINE_UNARY (neg_, -x[i])
-static DEFINE_UNARY (square_, x[i] * x[i])
-static DEFINE_VECTOR_UNARY (exp_, exp (x[i]))
-static DEFINE_VECTOR_UNARY (log_, log (x[i]))
-static DEFINE_VECTOR_UNARY (sin_, sin (x[i]))
-static DEFINE_VECTOR_UNARY (cos_, cos (x[i]))
-static DEFINE_VECTOR_UNARY (tanh_, tanh (x[i]))
-static DEFINE_UNARY_WITH_ATTR (pow_any, double, exponent, pow (x[i], exponent), DZ_VECTOR_CLONES)
-static DEFINE_UNARY_WITH (scale_, double, factor, x[i] * factor)
-static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
+/**
+ * dz_array_power:
+ * @a: a #DzArray
+ * @b: a #DzArray of exponents, broadcastable with @a
+ * @error: return location for a #GError
+ *
+ * Raises element by element, broadcasting as NumPy does.
+ *
+ * Returns: (transfer full): `a ** b`, or %NULL with @error set
+ */
+DEFINE_BINARY (power, DZ_BINARY_POW)
+
+/**
+ * dz_array_maximum:
+ * @a: a #DzArray
+ * @b: a #DzArray broadcastable with @a
+ * @error: return location for a #GError
+ *
+ * The larger of each pair of elements, as NumPy's `maximum` (NaN wins).
+ *
+ * Returns: (transfer full): the maxima, or %NULL with @error set
+ */
+DEFINE_BINARY (maximum, DZ_BINARY_MAXIMUM)
+
+/**
+ * dz_array_minimum:
+ * @a: a #DzArray
+ * @b: a #DzArray broadcastable with @a
+ * @error: return location for a #GError
+ *
+ * The smaller of each pair of elements, as NumPy's `minimum` (NaN wins).
+ *
+ * Returns: (transfer full): the minima, or %NULL with @error set
+ */
+DEFINE_BINARY (minimum, DZ_BINARY_MINIMUM)
+
+/**
+ * dz_array_compare:
+ * @a: a #DzArray
+ * @b: a #DzArray broadcastable with @a
+ * @op: the comparison
+ * @error: return location for a #GError
+ *
+ * Compares element by element, broadcasting as NumPy does. dezero-glib
+ * has no boolean dtype: the result holds 1 where the comparison holds and
+ * 0 elsewhere, in the promoted dtype of @a and @b.
+ *
+ * Returns: (transfer full): the 0/1 array, or %NULL with @error set
+ */
+DzArray *
+dz_array_compare (DzArray    *a,
+                  DzArray    *b,
+                  DzCompare   op,
+                  GError    **error)
+{
+  static const DzBinaryOp ops[] = {
+    [DZ_COMPARE_EQ] = DZ_BINARY_EQ, [DZ_COMPARE_NE] = DZ_BINARY_NE,
+    [DZ_COMPARE_LT] = DZ_BINARY_LT, [DZ_COMPARE_LE] = DZ_BINARY_LE,
+    [DZ_COMPARE_GT] = DZ_BINARY_GT, [DZ_COMPARE_GE] = DZ_BINARY_GE,
+  };
+
+  g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);
+  g_return_val_if_fail (DZ_IS_ARRAY (b), NULL);
+  g_return_val_if_fail ((guint) op < G_N_ELEMENTS (ops), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_array_binary (ops[op], a, b, error);
+}
 
 /**
  * dz_array_neg:
@@ -194,10 +573,9 @@ static DEFINE_UNARY_WITH (add_scalar_, double, value, x[i] + value)
  *
  * Negates each element of @a into a new array.
  *
- * Returns: (transfer full): `-a`, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `-a`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_neg (DzArray *a, GError **error) { return dz_array_neg_ (a, NULL, error); }
+DEFINE_UNARY (neg, DZ_UNARY_NEG)
 
 /**
  * dz_array_square:
@@ -206,22 +584,20 @@ DzArray *dz_array_neg (DzArray *a, GError **error) { return dz_array_neg_ (a, NU
  *
  * Squares each element of @a into a new array.
  *
- * Returns: (transfer full): `a * a`, element by element, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `a * a`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_square (DzArray *a, GError **error) { return dz_array_square_ (a, NULL, error); }
+DEFINE_UNARY (square, DZ_UNARY_SQUARE)
 
 /**
  * dz_array_exp:
  * @a: a #DzArray
  * @error: return location for a #GError
  *
- * Computes the exponential of each element of @a into a new array.
+ * Computes e raised to each element of @a into a new array.
  *
- * Returns: (transfer full): the exponential of each element, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `exp(a)`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_exp (DzArray *a, GError **error) { return dz_array_exp_ (a, NULL, error); }
+DEFINE_UNARY (exp, DZ_UNARY_EXP)
 
 /**
  * dz_array_log:
@@ -230,35 +606,32 @@ DzArray *dz_array_exp (DzArray *a, GError **error) { return dz_array_exp_ (a, NU
  *
  * Computes the natural logarithm of each element of @a into a new array.
  *
- * Returns: (transfer full): the natural logarithm of each element (NaN
- *   below zero, -inf at zero), or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `log(a)` (NaN below 0, -inf at 0), or %NULL
+ *   with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_log (DzArray *a, GError **error) { return dz_array_log_ (a, NULL, error); }
+DEFINE_UNARY (log, DZ_UNARY_LOG)
 
 /**
  * dz_array_sin:
  * @a: a #DzArray
  * @error: return location for a #GError
  *
- * Computes the sine of each element of @a (in radians) into a new array.
+ * Computes the sine of each element of @a into a new array.
  *
- * Returns: (transfer full): the sine of each element, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `sin(a)`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_sin (DzArray *a, GError **error) { return dz_array_sin_ (a, NULL, error); }
+DEFINE_UNARY (sin, DZ_UNARY_SIN)
 
 /**
  * dz_array_cos:
  * @a: a #DzArray
  * @error: return location for a #GError
  *
- * Computes the cosine of each element of @a (in radians) into a new array.
+ * Computes the cosine of each element of @a into a new array.
  *
- * Returns: (transfer full): the cosine of each element, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `cos(a)`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_cos (DzArray *a, GError **error) { return dz_array_cos_ (a, NULL, error); }
+DEFINE_UNARY (cos, DZ_UNARY_COS)
 
 /**
  * dz_array_tanh:
@@ -267,10 +640,9 @@ DzArray *dz_array_cos (DzArray *a, GError **error) { return dz_array_cos_ (a, NU
  *
  * Computes the hyperbolic tangent of each element of @a into a new array.
  *
- * Returns: (transfer full): the hyperbolic tangent of each element, or %NULL with
- *   %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `tanh(a)`, or %NULL with %DZ_ERROR_NO_MEMORY
  */
-DzArray *dz_array_tanh (DzArray *a, GError **error) { return dz_array_tanh_ (a, NULL, error); }
+DEFINE_UNARY (tanh, DZ_UNARY_TANH)
 
 /**
  * dz_array_pow:
@@ -288,13 +660,22 @@ dz_array_pow (DzArray  *a,
               double    exponent,
               GError  **error)
 {
+  g_autoptr(DzArray) e = NULL;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
   /* The exponents autograd produces most are small integers; multiplying
    * is exact and several times faster than pow(). */
   if (exponent == 2.0)
-    return dz_array_square (a, error);
+    return dz_array_unary (DZ_UNARY_SQUARE, a, error);
   if (exponent == 1.0)
-    return dz_array_scale (a, 1.0, error);
-  return dz_array_pow_any (a, exponent, error);
+    return dz_array_affine (a, 1.0, 0.0, error);
+  if (exponent == 0.5 && dz_dtype_is_float (a->dtype))
+    return dz_array_unary (DZ_UNARY_SQRT, a, error);
+
+  e = dz_array_new_scalar (exponent);
+  return dz_array_binary (DZ_BINARY_POW, a, e, error);
 }
 
 /**
@@ -303,7 +684,8 @@ dz_array_pow (DzArray  *a,
  * @factor: the factor
  * @error: return location for a #GError
  *
- * Multiplies each element of @a by @factor into a new array.
+ * Multiplies each element of @a by @factor into a new array of @a's
+ * float dtype.
  *
  * Returns: (transfer full): `a * factor`, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -313,7 +695,10 @@ dz_array_scale (DzArray  *a,
                 double    factor,
                 GError  **error)
 {
-  return dz_array_scale_ (a, factor, error);
+  g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_array_affine (a, factor, 0.0, error);
 }
 
 /**
@@ -322,7 +707,7 @@ dz_array_scale (DzArray  *a,
  * @value: the value to add
  * @error: return location for a #GError
  *
- * Adds @value to each element of @a into a new array.
+ * Adds @value to each element of @a into a new array of @a's float dtype.
  *
  * Returns: (transfer full): `a + value`, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -332,34 +717,37 @@ dz_array_add_scalar (DzArray  *a,
                      double    value,
                      GError  **error)
 {
-  return dz_array_add_scalar_ (a, value, error);
+  g_return_val_if_fail (DZ_IS_ARRAY (a), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_array_affine (a, 1.0, value, error);
 }
 
 /**
  * dz_array_sum:
  * @a: a #DzArray
  *
- * Adds up all the elements of @a.
+ * Adds up all the elements of @a, in double precision.
  *
  * Returns: the sum of all elements (0 for an empty array)
  */
 double
 dz_array_sum (DzArray *a)
 {
-  double acc[4] = { 0, 0, 0, 0 };
-  gsize i = 0, n;
+  gboolean reduce[DZ_ARRAY_MAX_NDIM];
+  g_autoptr(DzArray) f = NULL;
+  double sum = 0.0;
 
   g_return_val_if_fail (DZ_IS_ARRAY (a), NAN);
 
-  /* Four partial sums: vectorizable, and less rounding drift than one. */
-  n = a->size;
-  for (; i + 4 <= n; i += 4)
-    for (guint k = 0; k < 4; k++)
-      acc[k] += a->data[i + k];
-  for (; i < n; i++)
-    acc[0] += a->data[i];
-
-  return (acc[0] + acc[1]) + (acc[2] + acc[3]);
+  f = dz_array_astype (a, DZ_DTYPE_FLOAT64, NULL);
+  if (f == NULL)
+    return NAN;
+  /* As one axis, so the kernel sees a plain vector. */
+  reduce[0] = TRUE;
+  if (f->size > 0)
+    dz_kernel_reduce (DZ_REDUCE_SUM, DZ_DTYPE_FLOAT64, 1, &f->size, reduce, f->data, &sum);
+  return sum;
 }
 
 /**
@@ -369,8 +757,9 @@ dz_array_sum (DzArray *a)
  * @rtol: relative tolerance
  * @atol: absolute tolerance
  *
- * Compares like NumPy's `allclose`: every `|a - b| <= atol + rtol * |b|`.
- * NaN is never close to anything.
+ * Compares like NumPy's `allclose`, but without broadcasting: the shapes
+ * must be equal, and every `|a - b| <= atol + rtol * |b|`. NaN is never
+ * close to anything. Any dtypes may be compared.
  *
  * Returns: whether the shapes match and every element is close
  */
@@ -387,130 +776,12 @@ dz_array_allclose (DzArray *a,
     return FALSE;
 
   for (gsize i = 0; i < a->size; i++)
-    if (!(fabs (a->data[i] - b->data[i]) <= atol + rtol * fabs (b->data[i])))
-      return FALSE;
+    {
+      double x = dz_array_load (a, i), y = dz_array_load (b, i);
+
+      if (!(fabs (x - y) <= atol + rtol * fabs (y)))
+        return FALSE;
+    }
 
   return TRUE;
-}
-
-/* Fused kernels for gradients (dz-kernels-private.h). */
-
-/* A consuming kernel: z = expr (g, v, c) where g is @gy's value and v the
- * other operand's, computed in place or into a new array. */
-#define DEFINE_TAKE(name, attr, expr)                                         \
-  attr DzArray *                                                              \
-  dz_kernel_##name##_take (DzArray *gy, DzArray *other, double c)             \
-  {                                                                           \
-    const gsize n = gy->size;                                                 \
-    G_GNUC_UNUSED const double *restrict v = other ? other->data : NULL;      \
-    DzArray *out;                                                             \
-                                                                              \
-    if (dz_array_is_exclusive (gy))                                           \
-      {                                                                       \
-        double *restrict z = gy->data;                                        \
-                                                                              \
-        DZ_SIMD_LOOP                                                          \
-        for (gsize i = 0; i < n; i++)                                         \
-          {                                                                   \
-            const double g = z[i];                                            \
-            z[i] = (expr);                                                    \
-          }                                                                   \
-        return gy;                                                            \
-      }                                                                       \
-                                                                              \
-    out = dz_array_new_uninitialized_like (gy, NULL);                         \
-    if (out == NULL)                                                          \
-      {                                                                       \
-        g_object_unref (gy);                                                  \
-        return NULL;                                                          \
-      }                                                                       \
-    {                                                                         \
-      const double *restrict gp = gy->data;                                   \
-      double *restrict z = out->data;                                         \
-                                                                              \
-      DZ_SIMD_LOOP                                                            \
-      for (gsize i = 0; i < n; i++)                                           \
-        {                                                                     \
-          const double g = gp[i];                                             \
-          z[i] = (expr);                                                      \
-        }                                                                     \
-    }                                                                         \
-    g_object_unref (gy);                                                      \
-    return out;                                                               \
-  }
-
-static DzArray *dz_kernel_div__take (DzArray *gy, DzArray *other, double c);
-static DzArray *dz_kernel_scale__take (DzArray *gy, DzArray *other, double c);
-static DzArray *dz_kernel_tanh_grad__take (DzArray *gy, DzArray *other, double c);
-static DzArray *dz_kernel_mul_exp__take (DzArray *gy, DzArray *other, double c);
-static DzArray *dz_kernel_pow_grad__take (DzArray *gy, DzArray *other, double c);
-
-DEFINE_TAKE (mul_scaled, , g * v[i] * c)
-DEFINE_TAKE (div_, , g / v[i])
-DEFINE_TAKE (scale_, , g * c)
-DEFINE_TAKE (tanh_grad_, , g * (1.0 - v[i] * v[i]))
-DEFINE_TAKE (mul_cos, DZ_VECTOR_CLONES, c * g * cos (v[i]))
-DEFINE_TAKE (mul_sin, DZ_VECTOR_CLONES, c * g * sin (v[i]))
-DEFINE_TAKE (mul_exp_, DZ_VECTOR_CLONES, g * exp (v[i]))
-DEFINE_TAKE (pow_grad_, DZ_VECTOR_CLONES, g * c * pow (v[i], c - 1.0))
-
-DzArray *
-dz_kernel_div_take (DzArray *gy, DzArray *b)
-{
-  return dz_kernel_div__take (gy, b, 0.0);
-}
-
-DzArray *
-dz_kernel_scale_take (DzArray *gy, double c)
-{
-  return dz_kernel_scale__take (gy, NULL, c);
-}
-
-DzArray *
-dz_kernel_tanh_grad_take (DzArray *gy, DzArray *y)
-{
-  return dz_kernel_tanh_grad__take (gy, y, 0.0);
-}
-
-DzArray *
-dz_kernel_mul_exp_take (DzArray *gy, DzArray *x)
-{
-  return dz_kernel_mul_exp__take (gy, x, 0.0);
-}
-
-DzArray *
-dz_kernel_pow_grad_take (DzArray *gy, DzArray *x, double c)
-{
-  if (c == 2.0)
-    return dz_kernel_mul_scaled_take (gy, x, 2.0);
-  return dz_kernel_pow_grad__take (gy, x, c);
-}
-
-DzArray *
-dz_kernel_div_grad_b (DzArray *gy, DzArray *a_array, DzArray *b_array)
-{
-  DzArray *out = dz_array_new_uninitialized_like (gy, NULL);
-  const double *restrict g = gy->data;
-  const double *restrict a = a_array->data;
-  const double *restrict b = b_array->data;
-  double *restrict z;
-
-  if (out == NULL)
-    return NULL;
-  z = out->data;
-  DZ_SIMD_LOOP
-  for (gsize i = 0; i < out->size; i++)
-    z[i] = -g[i] * a[i] / (b[i] * b[i]);
-  return out;
-}
-
-void
-dz_kernel_add_inplace (DzArray *a_array, DzArray *b_array)
-{
-  double *restrict a = a_array->data;
-  const double *restrict b = b_array->data;
-
-  DZ_SIMD_LOOP
-  for (gsize i = 0; i < a_array->size; i++)
-    a[i] += b[i];
 }

@@ -1,4 +1,4 @@
-/* dz-array-math.h: element-wise math on DzArray
+/* dz-array-math.h: NumPy's element-wise math on DzArray, with broadcasting
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,6 +12,27 @@
 #include "dz-array.h"
 
 G_BEGIN_DECLS
+
+/**
+ * DzCompare:
+ * @DZ_COMPARE_EQ: `a == b`
+ * @DZ_COMPARE_NE: `a != b`
+ * @DZ_COMPARE_LT: `a < b`
+ * @DZ_COMPARE_LE: `a <= b`
+ * @DZ_COMPARE_GT: `a > b`
+ * @DZ_COMPARE_GE: `a >= b`
+ *
+ * An element-wise comparison (see dz_array_compare()).
+ */
+typedef enum
+{
+  DZ_COMPARE_EQ,
+  DZ_COMPARE_NE,
+  DZ_COMPARE_LT,
+  DZ_COMPARE_LE,
+  DZ_COMPARE_GT,
+  DZ_COMPARE_GE,
+} DzCompare;
 
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_add        (DzArray  *a,
@@ -28,6 +49,23 @@ DzArray *dz_array_mul        (DzArray  *a,
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_div        (DzArray  *a,
                               DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_power      (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_maximum    (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_minimum    (DzArray  *a,
+                              DzArray  *b,
+                              GError  **error);
+DZ_AVAILABLE_IN_ALL
+DzArray *dz_array_compare    (DzArray  *a,
+                              DzArray  *b,
+                              DzCompare op,
                               GError  **error);
 DZ_AVAILABLE_IN_ALL
 DzArray *dz_array_neg        (DzArray  *a,

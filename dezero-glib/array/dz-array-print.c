@@ -18,18 +18,21 @@
 #define LINE_WIDTH 75
 #define PRECISION 8
 
-/* The decimal digits of @x, as few as read back to @x, rounded to at most
- * @max_fraction digits after the first: a "%.*e" precision. */
+/* The decimal digits of @x, as few as read back to @x (as a float when
+ * @single: NumPy prints float32 values by their own shortest digits),
+ * rounded to at most @max_fraction digits after the first: a "%.*e"
+ * precision. */
 static int
-shortest_e_precision (double x,
-                      int    max_fraction)
+shortest_e_precision (double   x,
+                      int      max_fraction,
+                      gboolean single)
 {
   char buf[40];
 
   for (int k = 0; k < max_fraction; k++)
     {
       g_snprintf (buf, sizeof buf, "%.*e", k, x);
-      if (g_ascii_strtod (buf, NULL) == x)
+      if (single ? (float) g_ascii_strtod (buf, NULL) == (float) x : g_ascii_strtod (buf, NULL) == x)
         return k;
     }
   return max_fraction;
@@ -49,11 +52,12 @@ decimal_exponent (double x,
 /* NumPy's dragon4_positional (unique, fractional, trim='.'): the shortest
  * digits that identify @x, cut at @precision digits after the point. */
 static void
-append_positional (GString *str,
-                   double   x,
-                   int      precision)
+append_positional (GString  *str,
+                   double    x,
+                   int       precision,
+                   gboolean  single)
 {
-  int k = shortest_e_precision (x, 16);
+  int k = shortest_e_precision (x, 16, single);
   int fraction = MAX (0, k - decimal_exponent (x, k));
   gsize start = str->len;
 
@@ -70,15 +74,16 @@ append_positional (GString *str,
  * (trim='k'), else trailing zeros dropped (trim='.'); at least
  * @exp_digits digits of exponent. */
 static void
-append_scientific (GString *str,
-                   double   x,
-                   int      precision,
-                   int      min_digits,
-                   int      exp_digits)
+append_scientific (GString  *str,
+                   double    x,
+                   int       precision,
+                   int       min_digits,
+                   int       exp_digits,
+                   gboolean  single)
 {
   char buf[40];
   char *e;
-  int k = shortest_e_precision (x, precision);
+  int k = shortest_e_precision (x, precision, single);
   int exponent, n;
 
   g_snprintf (buf, sizeof buf, "%.*e", k, x);
@@ -99,8 +104,9 @@ append_scientific (GString *str,
 
 /* Python's repr() of a float, which NumPy uses for 0-d arrays. */
 static void
-append_repr (GString *str,
-             double   x)
+append_repr (GString  *str,
+             double    x,
+             gboolean  single)
 {
   int k, exponent;
 
@@ -115,11 +121,11 @@ append_repr (GString *str,
       return;
     }
 
-  k = shortest_e_precision (x, 16);
+  k = shortest_e_precision (x, 16, single);
   exponent = decimal_exponent (x, k);
   if (exponent < -4 || exponent >= 16)
     {
-      append_scientific (str, x, k, 0, 2);
+      append_scientific (str, x, k, 0, 2, single);
       /* Python writes 1e+16, not 1.e+16. */
       if (k == 0)
         {
@@ -140,6 +146,8 @@ append_repr (GString *str,
  * from those values only. */
 typedef struct
 {
+  gboolean single;
+  gboolean integer;
   gboolean scientific;
   int precision;
   int pad_left;
@@ -161,16 +169,34 @@ split_width (const char *text,
 
 static void
 format_init (Format       *format,
+             DzDtype       dtype,
              const double *values,
              gsize         n)
 {
   double max_abs = 0.0, min_abs = INFINITY;
   gboolean any_finite = FALSE, any_nonfinite = FALSE, negative_inf = FALSE;
-  GString *text = g_string_new (NULL);
+  GString *text;
 
   memset (format, 0, sizeof *format);
   format->exp_size = -1;
   format->precision = PRECISION;
+  format->single = dtype == DZ_DTYPE_FLOAT32;
+
+  /* NumPy's IntegerFormat: right-aligned to the widest. */
+  if (dtype == DZ_DTYPE_INT64)
+    {
+      format->integer = TRUE;
+      for (gsize i = 0; i < n; i++)
+        {
+          char buf[32];
+
+          g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, (gint64) values[i]);
+          format->pad_left = MAX (format->pad_left, (int) strlen (buf));
+        }
+      return;
+    }
+
+  text = g_string_new (NULL);
 
   for (gsize i = 0; i < n; i++)
     {
@@ -205,9 +231,9 @@ format_init (Format       *format,
             continue;
           g_string_truncate (text, 0);
           if (format->scientific)
-            append_scientific (text, values[i], PRECISION, 0, 2);
+            append_scientific (text, values[i], PRECISION, 0, 2, format->single);
           else
-            append_positional (text, values[i], PRECISION);
+            append_positional (text, values[i], PRECISION, format->single);
           split_width (text->str, &int_width, &fraction_width);
           format->pad_left = MAX (format->pad_left, int_width);
           max_fraction = MAX (max_fraction, fraction_width);
@@ -243,6 +269,11 @@ format_value (const Format *format,
   GString *str = g_string_new (NULL);
   int int_width, fraction_width;
 
+  if (format->integer)
+    {
+      g_string_printf (str, "%*" G_GINT64_FORMAT, format->pad_left, (gint64) x);
+      return g_string_free (str, FALSE);
+    }
   if (!isfinite (x))
     {
       const char *word = isnan (x) ? "nan" : x < 0 ? "-inf" : "inf";
@@ -255,9 +286,10 @@ format_value (const Format *format,
     }
 
   if (format->scientific)
-    append_scientific (str, x, format->precision, format->precision, format->exp_size);
+    append_scientific (str, x, format->precision, format->precision, format->exp_size,
+                       format->single);
   else
-    append_positional (str, x, format->precision);
+    append_positional (str, x, format->precision, format->single);
 
   split_width (str->str, &int_width, &fraction_width);
   for (int i = int_width; i < format->pad_left; i++)
@@ -316,7 +348,11 @@ collect_shown (Printer *p,
       gsize at = offset + shown_index (p, axis, i) * p->strides[axis];
 
       if (axis + 1 == p->array->ndim)
-        g_array_append_val (values, p->array->data[at]);
+        {
+          double value = dz_array_load (p->array, at);
+
+          g_array_append_val (values, value);
+        }
       else
         collect_shown (p, axis + 1, at, values);
     }
@@ -365,7 +401,7 @@ format_axis (Printer    *p,
       for (gsize i = 0; i < shown; i++)
         {
           gsize index = shown_index (p, axis, i);
-          g_autofree char *word = format_value (&p->format, p->array->data[offset + index * p->strides[axis]]);
+          g_autofree char *word = format_value (&p->format, dz_array_load (p->array, offset + index * p->strides[axis]));
 
           extend_line (s, line, word, element_width, indent);
           if (i + 1 < shown)
@@ -435,7 +471,10 @@ dz_array_to_string (DzArray *self)
   if (self->ndim == 0)
     {
       str = g_string_new (NULL);
-      append_repr (str, self->data[0]);
+      if (self->dtype == DZ_DTYPE_INT64)
+        g_string_printf (str, "%" G_GINT64_FORMAT, DZ_ARRAY_I64 (self)[0]);
+      else
+        append_repr (str, dz_array_load (self, 0), self->dtype == DZ_DTYPE_FLOAT32);
       return g_string_free (str, FALSE);
     }
   if (self->size == 0)
@@ -449,7 +488,7 @@ dz_array_to_string (DzArray *self)
 
   shown = g_array_new (FALSE, FALSE, sizeof (double));
   collect_shown (&p, 0, 0, shown);
-  format_init (&p.format, (const double *) shown->data, shown->len);
+  format_init (&p.format, self->dtype, (const double *) shown->data, shown->len);
 
   return format_axis (&p, 0, 0, " ", LINE_WIDTH);
 }

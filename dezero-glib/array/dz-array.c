@@ -17,7 +17,8 @@
 /**
  * DzArray:
  *
- * An immutable, C-contiguous, n-dimensional array of float64 values.
+ * An immutable, C-contiguous, n-dimensional array of float64, float32 or
+ * int64 values (see #DzDtype).
  *
  * A 0-dimensional array holds one scalar. Values never change once the
  * array is built: operations return new arrays, so one array can be the
@@ -72,9 +73,9 @@ dz_array_init (DzArray *self)
   dz_scope_track_new (self, &self->holders);
 }
 
-/* Checks @shape and computes its product without overflow. */
-static gboolean
-check_shape (const gsize  *shape,
+/* Computes the product of @shape without overflow. */
+gboolean
+dz_shape_check (const gsize  *shape,
              guint         ndim,
              gsize        *size,
              GError      **error)
@@ -108,13 +109,8 @@ check_shape (const gsize  *shape,
 
   if (overflow || product > G_MAXSIZE / sizeof (double) / 2)
     {
-      g_autofree char *text = NULL;
-      GString *str = g_string_new ("(");
+      g_autofree char *text = dz_shape_to_string (shape, ndim);
 
-      for (guint i = 0; i < ndim; i++)
-        g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", shape[i]);
-      g_string_append (str, ndim == 1 ? ",)" : ")");
-      text = g_string_free (str, FALSE);
       g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
                    "An array of shape %s is too large", text);
       return FALSE;
@@ -124,14 +120,28 @@ check_shape (const gsize  *shape,
   return TRUE;
 }
 
+char *
+dz_shape_to_string (const gsize *shape,
+                    guint        ndim)
+{
+  GString *str = g_string_new ("(");
+
+  for (guint i = 0; i < ndim; i++)
+    g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", shape[i]);
+  g_string_append (str, ndim == 1 ? ",)" : ")");
+  return g_string_free (str, FALSE);
+}
+
 /* Builds the array object around a shape; the caller provides the data. */
 static DzArray *
-array_new_with_shape (const gsize *shape,
+array_new_with_shape (DzDtype      dtype,
+                      const gsize *shape,
                       guint        ndim,
                       gsize        size)
 {
   DzArray *self = (DzArray *) g_object_new_with_properties (DZ_TYPE_ARRAY, 0, NULL, NULL);
 
+  self->dtype = dtype;
   self->ndim = ndim;
   self->size = size;
   if (ndim > G_N_ELEMENTS (self->inline_shape))
@@ -143,7 +153,8 @@ array_new_with_shape (const gsize *shape,
 }
 
 DzArray *
-dz_array_new_uninitialized (const gsize  *shape,
+dz_array_new_uninitialized (DzDtype       dtype,
+                            const gsize  *shape,
                             guint         ndim,
                             GError      **error)
 {
@@ -151,19 +162,19 @@ dz_array_new_uninitialized (const gsize  *shape,
   DzStorage *storage = NULL;
   gsize size;
 
-  if (!check_shape (shape, ndim, &size, error))
+  if (!dz_shape_check (shape, ndim, &size, error))
     return NULL;
 
   /* Scalars and single values live inside the object: no second
    * allocation for the small arrays that dominate graph bookkeeping. */
   if (size > 1)
     {
-      storage = dz_storage_new (size, error);
+      storage = dz_storage_new (size * dz_dtype_get_item_size (dtype), error);
       if (storage == NULL)
         return NULL;
     }
 
-  self = array_new_with_shape (shape, ndim, size);
+  self = array_new_with_shape (dtype, shape, ndim, size);
   if (storage != NULL)
     {
       self->storage = storage;
@@ -177,7 +188,23 @@ DzArray *
 dz_array_new_uninitialized_like (DzArray  *like,
                                  GError  **error)
 {
-  return dz_array_new_uninitialized (like->shape, like->ndim, error);
+  return dz_array_new_uninitialized (like->dtype, like->shape, like->ndim, error);
+}
+
+double
+dz_array_load (DzArray *self,
+               gsize    index)
+{
+  switch (self->dtype)
+    {
+    case DZ_DTYPE_FLOAT32:
+      return DZ_ARRAY_F32 (self)[index];
+    case DZ_DTYPE_INT64:
+      return (double) DZ_ARRAY_I64 (self)[index];
+    case DZ_DTYPE_FLOAT64:
+    default:
+      return DZ_ARRAY_F64 (self)[index];
+    }
 }
 
 /**
@@ -191,9 +218,9 @@ dz_array_new_uninitialized_like (DzArray  *like,
 DzArray *
 dz_array_new_scalar (double value)
 {
-  DzArray *self = array_new_with_shape (NULL, 0, 1);
+  DzArray *self = array_new_with_shape (DZ_DTYPE_FLOAT64, NULL, 0, 1);
 
-  self->inline_value = value;
+  self->inline_value.f64 = value;
   return self;
 }
 
@@ -220,7 +247,7 @@ dz_array_new_from_values (const double  *values,
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = dz_array_new_uninitialized (shape, ndim, error);
+  self = dz_array_new_uninitialized (DZ_DTYPE_FLOAT64, shape, ndim, error);
   if (self == NULL)
     return NULL;
 
@@ -252,26 +279,30 @@ dz_array_new_from_values (const double  *values,
 
 /**
  * dz_array_new_from_bytes:
- * @bytes: native-endian float64 values, in C order
+ * @bytes: native-endian values of @dtype, in C order
+ * @dtype: the element type
  * @shape: (array length=ndim) (nullable): the length of each axis
  * @ndim: the number of axes
  * @error: return location for a #GError
  *
  * Creates an array that reads its values straight from @bytes, keeping a
  * reference to them instead of copying. Only when the data is not aligned
- * for float64 access are the values copied.
+ * for @dtype are the values copied. From JavaScript, a `Float32Array`,
+ * `Float64Array` or `BigInt64Array` becomes bytes without a per-element
+ * loop: `new GLib.Bytes(new Uint8Array(typed.buffer))`.
  *
  * Returns: (transfer full): a new #DzArray, or %NULL with @error set
  */
 DzArray *
 dz_array_new_from_bytes (GBytes       *bytes,
+                         DzDtype       dtype,
                          const gsize  *shape,
                          guint         ndim,
                          GError      **error)
 {
   DzArray *self;
   gconstpointer data;
-  gsize n_bytes, size;
+  gsize n_bytes, size, item_size;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
@@ -281,23 +312,35 @@ dz_array_new_from_bytes (GBytes       *bytes,
                            "No bytes were given to build an array from");
       return NULL;
     }
-  if (!check_shape (shape, ndim, &size, error))
+  if ((guint) dtype >= DZ_N_DTYPES)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_DTYPE, "%d is not a dtype", dtype);
+      return NULL;
+    }
+  if (!dz_shape_check (shape, ndim, &size, error))
     return NULL;
 
+  item_size = dz_dtype_get_item_size (dtype);
   data = g_bytes_get_data (bytes, &n_bytes);
-  if (n_bytes % sizeof (double) != 0 || n_bytes / sizeof (double) != size)
+  if (n_bytes % item_size != 0 || n_bytes / item_size != size)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
                    "%" G_GSIZE_FORMAT " bytes do not hold the %" G_GSIZE_FORMAT
-                   " float64 values of the requested shape",
-                   n_bytes, size);
+                   " %s values of the requested shape",
+                   n_bytes, size, dz_dtype_get_name (dtype));
       return NULL;
     }
 
-  if ((guintptr) data % G_ALIGNOF (double) != 0)
-    return dz_array_new_from_values (data, size, shape, ndim, error);
+  /* Single values live inline; misaligned ones cannot be read in place. */
+  if (size <= 1 || (guintptr) data % item_size != 0)
+    {
+      self = dz_array_new_uninitialized (dtype, shape, ndim, error);
+      if (self != NULL && n_bytes > 0)
+        memcpy (self->data, data, n_bytes);
+      return self;
+    }
 
-  self = array_new_with_shape (shape, ndim, size);
+  self = array_new_with_shape (dtype, shape, ndim, size);
   if (size > 0)
     {
       self->storage = dz_storage_new_borrowed (bytes);
@@ -324,17 +367,65 @@ dz_array_new_full (const gsize  *shape,
                    double        value,
                    GError      **error)
 {
+  return dz_array_new_full_typed (DZ_DTYPE_FLOAT64, shape, ndim, value, error);
+}
+
+/* Sets every element of the contiguous @self to @value. */
+static void
+fill (DzArray *self,
+      double   value)
+{
+  switch (self->dtype)
+    {
+    case DZ_DTYPE_FLOAT64:
+      for (gsize i = 0; i < self->size; i++)
+        DZ_ARRAY_F64 (self)[i] = value;
+      break;
+    case DZ_DTYPE_FLOAT32:
+      for (gsize i = 0; i < self->size; i++)
+        DZ_ARRAY_F32 (self)[i] = (float) value;
+      break;
+    case DZ_DTYPE_INT64:
+      for (gsize i = 0; i < self->size; i++)
+        DZ_ARRAY_I64 (self)[i] = (gint64) value;
+      break;
+    }
+}
+
+/**
+ * dz_array_new_full_typed:
+ * @dtype: the element type
+ * @shape: (array length=ndim) (nullable): the length of each axis
+ * @ndim: the number of axes
+ * @value: the value of every element, converted to @dtype
+ * @error: return location for a #GError
+ *
+ * Creates an array of @dtype and the given @shape with every element set
+ * to @value.
+ *
+ * Returns: (transfer full): a new #DzArray, or %NULL with @error set
+ */
+DzArray *
+dz_array_new_full_typed (DzDtype       dtype,
+                         const gsize  *shape,
+                         guint         ndim,
+                         double        value,
+                         GError      **error)
+{
   DzArray *self;
 
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = dz_array_new_uninitialized (shape, ndim, error);
+  if ((guint) dtype >= DZ_N_DTYPES)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_DTYPE, "%d is not a dtype", dtype);
+      return NULL;
+    }
+  self = dz_array_new_uninitialized (dtype, shape, ndim, error);
   if (self == NULL)
     return NULL;
 
-  for (gsize i = 0; i < self->size; i++)
-    self->data[i] = value;
-
+  fill (self, value);
   return self;
 }
 
@@ -397,7 +488,7 @@ dz_array_new_randn (const gsize  *shape,
   g_return_val_if_fail (generator == NULL || DZ_IS_GENERATOR (generator), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = dz_array_new_uninitialized (shape, ndim, error);
+  self = dz_array_new_uninitialized (DZ_DTYPE_FLOAT64, shape, ndim, error);
   if (self == NULL)
     return NULL;
 
@@ -429,7 +520,7 @@ dz_array_new_uniform (const gsize  *shape,
   g_return_val_if_fail (generator == NULL || DZ_IS_GENERATOR (generator), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  self = dz_array_new_uninitialized (shape, ndim, error);
+  self = dz_array_new_uninitialized (DZ_DTYPE_FLOAT64, shape, ndim, error);
   if (self == NULL)
     return NULL;
 
@@ -443,7 +534,7 @@ dz_array_new_uniform (const gsize  *shape,
  * @self: a #DzArray
  * @error: return location for a #GError
  *
- * Creates an array of zeros with the shape of @self.
+ * Creates an array of zeros with the shape and dtype of @self.
  *
  * Returns: (transfer full): a new #DzArray, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -459,7 +550,7 @@ dz_array_new_zeros_like (DzArray  *self,
   result = dz_array_new_uninitialized_like (self, error);
   if (result == NULL)
     return NULL;
-  memset (result->data, 0, self->size * sizeof (double));
+  memset (result->data, 0, dz_array_n_bytes (result));
   return result;
 }
 
@@ -468,7 +559,7 @@ dz_array_new_zeros_like (DzArray  *self,
  * @self: a #DzArray
  * @error: return location for a #GError
  *
- * Creates an array of ones with the shape of @self.
+ * Creates an array of ones with the shape and dtype of @self.
  *
  * Returns: (transfer full): a new #DzArray, or %NULL with
  *   %DZ_ERROR_NO_MEMORY
@@ -484,8 +575,7 @@ dz_array_new_ones_like (DzArray  *self,
   result = dz_array_new_uninitialized_like (self, error);
   if (result == NULL)
     return NULL;
-  for (gsize i = 0; i < result->size; i++)
-    result->data[i] = 1.0;
+  fill (result, 1.0);
   return result;
 }
 
@@ -543,13 +633,29 @@ dz_array_get_size (DzArray *self)
 }
 
 /**
- * dz_array_get_values:
+ * dz_array_get_dtype:
  * @self: a #DzArray
+ *
+ * Gets the element type of @self.
+ *
+ * Returns: the dtype
+ */
+DzDtype
+dz_array_get_dtype (DzArray *self)
+{
+  g_return_val_if_fail (DZ_IS_ARRAY (self), DZ_DTYPE_FLOAT64);
+
+  return self->dtype;
+}
+
+/**
+ * dz_array_get_values:
+ * @self: a float64 #DzArray
  * @n_values: (out) (optional): the number of values
  *
- * Returns the values in C order. In Python they arrive as a list of floats,
- * in JavaScript as an array of numbers; for a zero-copy view use
- * dz_array_get_bytes().
+ * Returns the values of a float64 array in C order. In Python they arrive
+ * as a list of floats, in JavaScript as an array of numbers; for other
+ * dtypes, and for a zero-copy view, use dz_array_get_bytes().
  *
  * Returns: (array length=n_values) (transfer none): the values, valid as
  *   long as @self is
@@ -559,6 +665,7 @@ dz_array_get_values (DzArray *self,
                      gsize   *n_values)
 {
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+  g_return_val_if_fail (self->dtype == DZ_DTYPE_FLOAT64, NULL);
 
   if (n_values != NULL)
     *n_values = self->size;
@@ -570,8 +677,8 @@ dz_array_get_values (DzArray *self,
  * @self: a #DzArray
  * @index: a flat index, in C order
  *
- * Reads one element of @self by its flat index. @index must be below
- * dz_array_get_size().
+ * Reads one element of @self by its flat index, converted to a double.
+ * @index must be below dz_array_get_size().
  *
  * Returns: the value at @index
  */
@@ -582,7 +689,7 @@ dz_array_get_value (DzArray *self,
   g_return_val_if_fail (DZ_IS_ARRAY (self), NAN);
   g_return_val_if_fail (index < self->size, NAN);
 
-  return self->data[index];
+  return dz_array_load (self, index);
 }
 
 /**
@@ -600,17 +707,19 @@ dz_array_item (DzArray *self)
   g_return_val_if_fail (DZ_IS_ARRAY (self), NAN);
   g_return_val_if_fail (self->size == 1, NAN);
 
-  return self->data[0];
+  return dz_array_load (self, 0);
 }
 
 /**
  * dz_array_get_bytes:
  * @self: a #DzArray
  *
- * Returns the values as native-endian float64 bytes, without copying them
- * unless @self holds a single value inline. The bytes keep the values
- * alive, not @self: they stay valid and unchanged after @self is
- * finalized or emptied by a closing #DzScope.
+ * Returns the values as native-endian bytes of the array's dtype (see
+ * dz_array_get_dtype()), without copying them unless @self holds a single
+ * value inline. The bytes keep the values alive, not @self: they stay
+ * valid and unchanged after @self is finalized or emptied by a closing
+ * #DzScope. From JavaScript, `new Float32Array(bytes.toArray().buffer)`
+ * reads them without a per-element loop.
  *
  * Returns: (transfer full): the values as #GBytes
  */
@@ -620,9 +729,157 @@ dz_array_get_bytes (DzArray *self)
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
   if (self->storage != NULL)
-    return dz_storage_get_bytes (self->storage);
+    return dz_storage_get_bytes (self->storage,
+                                 (guint8 *) self->data - (guint8 *) self->storage->data,
+                                 dz_array_n_bytes (self));
 
-  return g_bytes_new (self->data, self->size * sizeof (double));
+  return g_bytes_new (self->data, dz_array_n_bytes (self));
+}
+
+/**
+ * dz_array_astype:
+ * @self: a #DzArray
+ * @dtype: the element type wanted
+ * @error: return location for a #GError
+ *
+ * Converts @self to @dtype, as NumPy's `astype()`: floats become integers
+ * by truncation toward zero. Arrays are immutable, so when @self already
+ * has @dtype it is returned itself.
+ *
+ * Returns: (transfer full): an array of @dtype, or %NULL with @error set
+ */
+DzArray *
+dz_array_astype (DzArray  *self,
+                 DzDtype   dtype,
+                 GError  **error)
+{
+  DzArray *result;
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if ((guint) dtype >= DZ_N_DTYPES)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_DTYPE, "%d is not a dtype", dtype);
+      return NULL;
+    }
+  if (dtype == self->dtype)
+    return g_object_ref (self);
+
+  result = dz_array_new_uninitialized (dtype, self->shape, self->ndim, error);
+  if (result != NULL)
+    dz_kernel_cast (self->dtype, dtype, self->size, self->data, result->data);
+  return result;
+}
+
+/**
+ * dz_array_reshape:
+ * @self: a #DzArray
+ * @shape: (array length=ndim) (nullable): the new shape, which may hold
+ *   one -1 standing for the length the size implies
+ * @ndim: the number of axes
+ * @error: return location for a #GError
+ *
+ * Gives the values of @self another shape of the same size, as NumPy's
+ * `reshape()`. Nothing is copied: the result shares @self's storage.
+ *
+ * Returns: (transfer full): the reshaped array, or %NULL with
+ *   %DZ_ERROR_SIZE_MISMATCH
+ */
+DzArray *
+dz_array_reshape (DzArray      *self,
+                  const gssize *shape,
+                  guint         ndim,
+                  GError      **error)
+{
+  gsize resolved[DZ_ARRAY_MAX_NDIM];
+
+  g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!dz_shape_resolve (shape, ndim, self->size, resolved, error))
+    return NULL;
+
+  return dz_array_reshape_resolved (self, resolved, ndim);
+}
+
+DzArray *
+dz_array_reshape_resolved (DzArray     *self,
+                           const gsize *shape,
+                           guint        ndim)
+{
+  DzArray *result = array_new_with_shape (self->dtype, shape, ndim, self->size);
+
+  if (self->storage != NULL)
+    {
+      result->storage = dz_storage_ref (self->storage);
+      result->data = self->data;
+    }
+  else
+    result->inline_value = self->inline_value;
+  return result;
+}
+
+gboolean
+dz_shape_resolve (const gssize *shape,
+                  guint         ndim,
+                  gsize         size,
+                  gsize        *resolved,
+                  GError      **error)
+{
+  gsize known = 1;
+  gint unknown = -1;
+
+  if (ndim > DZ_ARRAY_MAX_NDIM || (ndim > 0 && shape == NULL))
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                   "A shape has between 0 and %d axes", DZ_ARRAY_MAX_NDIM);
+      return FALSE;
+    }
+  for (guint i = 0; i < ndim; i++)
+    {
+      if (shape[i] == -1 && unknown < 0)
+        {
+          unknown = i;
+          continue;
+        }
+      if (shape[i] < 0)
+        {
+          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                       "A shape may hold one -1 and no other negative length, not %" G_GSSIZE_FORMAT,
+                       shape[i]);
+          return FALSE;
+        }
+      resolved[i] = shape[i];
+      if (resolved[i] != 0 && known > G_MAXSIZE / resolved[i])
+        known = G_MAXSIZE;
+      else
+        known *= resolved[i];
+    }
+  if (unknown >= 0)
+    {
+      if (known == 0 || size % known != 0)
+        goto mismatch;
+      resolved[unknown] = size / known;
+      known = size;
+    }
+  if (known != size)
+    goto mismatch;
+  return TRUE;
+
+mismatch:
+  {
+    GString *str = g_string_new ("(");
+
+    for (guint i = 0; i < ndim; i++)
+      g_string_append_printf (str, "%s%" G_GSSIZE_FORMAT, i ? ", " : "", shape[i]);
+    g_string_append (str, ndim == 1 ? ",)" : ")");
+    g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
+                 "Cannot reshape an array of size %" G_GSIZE_FORMAT " into shape %s",
+                 size, str->str);
+    g_string_free (str, TRUE);
+    return FALSE;
+  }
 }
 
 /**
@@ -655,15 +912,9 @@ dz_array_same_shape (DzArray *self,
 char *
 dz_array_shape_to_string (DzArray *self)
 {
-  GString *str;
-
   g_return_val_if_fail (DZ_IS_ARRAY (self), NULL);
 
-  str = g_string_new ("(");
-  for (guint i = 0; i < self->ndim; i++)
-    g_string_append_printf (str, "%s%" G_GSIZE_FORMAT, i ? ", " : "", self->shape[i]);
-  g_string_append (str, self->ndim == 1 ? ",)" : ")");
-  return g_string_free (str, FALSE);
+  return dz_shape_to_string (self->shape, self->ndim);
 }
 
 /**

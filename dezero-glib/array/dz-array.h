@@ -1,4 +1,4 @@
-/* dz-array.h: immutable n-dimensional float64 arrays
+/* dz-array.h: immutable n-dimensional arrays
  *
  * SPDX-License-Identifier: MIT
  */
@@ -12,6 +12,7 @@
 #include <glib-object.h>
 
 #include "dz-version-macros.h"
+#include "dz-dtype.h"
 #include "dz-generator.h"
 
 G_BEGIN_DECLS
@@ -50,11 +51,18 @@ DzArray      *dz_array_new_from_values (const double   *values,
                                         GError        **error);
 DZ_AVAILABLE_IN_ALL
 DzArray      *dz_array_new_from_bytes  (GBytes         *bytes,
+                                        DzDtype         dtype,
                                         const gsize    *shape,
                                         guint           ndim,
                                         GError        **error);
 DZ_AVAILABLE_IN_ALL
 DzArray      *dz_array_new_full        (const gsize    *shape,
+                                        guint           ndim,
+                                        double          value,
+                                        GError        **error);
+DZ_AVAILABLE_IN_ALL
+DzArray      *dz_array_new_full_typed  (DzDtype         dtype,
+                                        const gsize    *shape,
                                         guint           ndim,
                                         double          value,
                                         GError        **error);
@@ -83,6 +91,18 @@ DZ_AVAILABLE_IN_ALL
 DzArray      *dz_array_new_ones_like   (DzArray        *self,
                                         GError        **error);
 
+DZ_AVAILABLE_IN_ALL
+DzArray      *dz_array_astype          (DzArray        *self,
+                                        DzDtype         dtype,
+                                        GError        **error);
+DZ_AVAILABLE_IN_ALL
+DzArray      *dz_array_reshape         (DzArray        *self,
+                                        const gssize   *shape,
+                                        guint           ndim,
+                                        GError        **error);
+
+DZ_AVAILABLE_IN_ALL
+DzDtype       dz_array_get_dtype       (DzArray        *self);
 DZ_AVAILABLE_IN_ALL
 guint         dz_array_get_ndim        (DzArray        *self);
 DZ_AVAILABLE_IN_ALL

@@ -20,23 +20,25 @@ G_BEGIN_DECLS
 typedef struct
 {
   gint ref_count;
-  double *data;
-  gsize n_values;
+  void *data;
+  gsize n_bytes;
   GBytes *bytes;
 } DzStorage;
 
-double    *dz_buffer_alloc         (gsize       n_values,
+void      *dz_buffer_alloc         (gsize       n_bytes,
                                     GError    **error);
-void       dz_buffer_free          (double     *buffer,
-                                    gsize       n_values);
+void       dz_buffer_free          (void       *buffer,
+                                    gsize       n_bytes);
 void       dz_buffer_trim          (void);
 
-DzStorage *dz_storage_new          (gsize       n_values,
+DzStorage *dz_storage_new          (gsize       n_bytes,
                                     GError    **error);
 DzStorage *dz_storage_new_borrowed (GBytes     *bytes);
 DzStorage *dz_storage_ref          (DzStorage  *self);
 void       dz_storage_unref        (DzStorage  *self);
-GBytes    *dz_storage_get_bytes    (DzStorage  *self);
+GBytes    *dz_storage_get_bytes    (DzStorage  *self,
+                                    gsize       offset,
+                                    gsize       n_bytes);
 
 /* Whether the one holder asking may write into @self: it owns the buffer
  * and no other array or GBytes references it. */

@@ -54,9 +54,8 @@ static guint cache_len;
 static gsize cache_bytes;
 
 static gsize
-mapped_size (gsize n_values)
+mapped_size (gsize bytes)
 {
-  gsize bytes = n_values * sizeof (double);
   gsize page = bytes >= HUGE_BUFFER_BYTES ? HUGE_PAGE_BYTES : (gsize) sysconf (_SC_PAGESIZE);
 
   return (bytes + page - 1) / page * page;
@@ -152,24 +151,24 @@ give_back (void  *block,
     munmap (evicted, evicted_bytes);
 }
 
-double *
-dz_buffer_alloc (gsize    n_values,
+void *
+dz_buffer_alloc (gsize    n_bytes,
                  GError **error)
 {
   void *buffer = NULL;
   int res;
 
-  if (n_values > MAX_BUFFER_BYTES / sizeof (double))
+  if (n_bytes > MAX_BUFFER_BYTES)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
-                   "An array of %" G_GSIZE_FORMAT " values does not fit in the "
-                   "address space", n_values);
+                   "An array of %" G_GSIZE_FORMAT " bytes does not fit in the "
+                   "address space", n_bytes);
       return NULL;
     }
 
-  if (n_values * sizeof (double) >= LARGE_BUFFER_BYTES)
+  if (n_bytes >= LARGE_BUFFER_BYTES)
     {
-      gsize bytes = mapped_size (n_values);
+      gsize bytes = mapped_size (n_bytes);
 
       buffer = take_cached (bytes);
       if (buffer != NULL)
@@ -181,18 +180,18 @@ dz_buffer_alloc (gsize    n_values,
         return buffer;
 
       g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
-                   "Cannot allocate an array of %" G_GSIZE_FORMAT " values (%s)",
-                   n_values, g_strerror (errno));
+                   "Cannot allocate an array of %" G_GSIZE_FORMAT " bytes (%s)",
+                   n_bytes, g_strerror (errno));
       return NULL;
     }
 
   res = posix_memalign (&buffer, DZ_BUFFER_ALIGNMENT,
-                        MAX (n_values, 1) * sizeof (double));
+                        MAX (n_bytes, 1));
   if (res != 0)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_NO_MEMORY,
-                   "Cannot allocate an array of %" G_GSIZE_FORMAT " values (%s)",
-                   n_values, g_strerror (res));
+                   "Cannot allocate an array of %" G_GSIZE_FORMAT " bytes (%s)",
+                   n_bytes, g_strerror (res));
       return NULL;
     }
 
@@ -200,14 +199,14 @@ dz_buffer_alloc (gsize    n_values,
 }
 
 void
-dz_buffer_free (double *buffer,
-                gsize   n_values)
+dz_buffer_free (void  *buffer,
+                gsize  n_bytes)
 {
   if (buffer == NULL)
     return;
 
-  if (n_values * sizeof (double) >= LARGE_BUFFER_BYTES)
-    give_back (buffer, mapped_size (n_values));
+  if (n_bytes >= LARGE_BUFFER_BYTES)
+    give_back (buffer, mapped_size (n_bytes));
   else
     free (buffer);
 }
@@ -227,10 +226,10 @@ dz_buffer_trim (void)
 }
 
 DzStorage *
-dz_storage_new (gsize    n_values,
+dz_storage_new (gsize    n_bytes,
                 GError **error)
 {
-  double *buffer = dz_buffer_alloc (n_values, error);
+  void *buffer = dz_buffer_alloc (n_bytes, error);
   DzStorage *self;
 
   if (buffer == NULL)
@@ -239,21 +238,19 @@ dz_storage_new (gsize    n_values,
   self = g_new (DzStorage, 1);
   self->ref_count = 1;
   self->data = buffer;
-  self->n_values = n_values;
+  self->n_bytes = n_bytes;
   self->bytes = NULL;
   return self;
 }
 
-/* The caller checked that @bytes holds aligned float64 values. */
+/* The caller checked that @bytes is aligned for its dtype. */
 DzStorage *
 dz_storage_new_borrowed (GBytes *bytes)
 {
   DzStorage *self = g_new (DzStorage, 1);
-  gsize n_bytes;
 
   self->ref_count = 1;
-  self->data = (double *) g_bytes_get_data (bytes, &n_bytes);
-  self->n_values = n_bytes / sizeof (double);
+  self->data = (void *) g_bytes_get_data (bytes, &self->n_bytes);
   self->bytes = g_bytes_ref (bytes);
   return self;
 }
@@ -274,18 +271,23 @@ dz_storage_unref (DzStorage *self)
   if (self->bytes != NULL)
     g_bytes_unref (self->bytes);
   else
-    dz_buffer_free (self->data, self->n_values);
+    dz_buffer_free (self->data, self->n_bytes);
   g_free (self);
 }
 
-/* Zero-copy bytes that keep the storage, not the array, alive. */
+/* Zero-copy bytes of @n_bytes from @offset that keep the storage, not the
+ * array, alive. */
 GBytes *
-dz_storage_get_bytes (DzStorage *self)
+dz_storage_get_bytes (DzStorage *self,
+                      gsize      offset,
+                      gsize      n_bytes)
 {
   if (self->bytes != NULL)
-    return g_bytes_ref (self->bytes);
+    return offset == 0 && n_bytes == self->n_bytes
+           ? g_bytes_ref (self->bytes)
+           : g_bytes_new_from_bytes (self->bytes, offset, n_bytes);
 
-  return g_bytes_new_with_free_func (self->data, self->n_values * sizeof (double),
+  return g_bytes_new_with_free_func ((guint8 *) self->data + offset, n_bytes,
                                      (GDestroyNotify) dz_storage_unref,
                                      dz_storage_ref (self));
 }

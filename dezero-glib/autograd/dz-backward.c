@@ -429,19 +429,11 @@ pending_add (ArrayPass   *pass,
       return FALSE;
     }
 
-  /* An array only this pass holds can take the sum in place. */
-  if (dz_array_is_exclusive (*pending))
-    {
-      dz_kernel_add_inplace (*pending, gx);
-      g_object_unref (gx);
-      return TRUE;
-    }
-
-  sum = dz_array_add (*pending, gx, error);
+  /* An array only this pass holds takes the sum in place. */
+  sum = dz_array_binary_take (DZ_BINARY_ADD, g_steal_pointer (pending), gx, error);
   g_object_unref (gx);
   if (sum == NULL)
     return FALSE;
-  g_object_unref (*pending);
   *pending = sum;
   return TRUE;
 }
@@ -485,23 +477,15 @@ function_gradient (DzFunction  *function,
       guint versions = 0;
       gboolean intact = outputs[0] == NULL || dz_variable_get_priv (outputs[0])->version == 0;
 
-      /* Built-ins have one output; their kernels need every input's data
-       * and the output gradient to have one shape, which holds unless an
-       * input was modified (the version check, folded into this loop
-       * because it runs once per node). */
-      for (guint i = 0; intact && i < fpriv->n_inputs; i++)
-        {
-          DzVariablePrivate *xpriv = dz_variable_get_priv (fpriv->inputs[i]);
-
-          versions += xpriv->version;
-          intact = dz_variable_value_same_shape (xpriv, gys[0]);
-        }
+      /* Built-ins have one output. The version check is folded into this
+       * loop because it runs once per node. */
+      for (guint i = 0; i < fpriv->n_inputs; i++)
+        versions += dz_variable_get_priv (fpriv->inputs[i])->version;
       if (G_UNLIKELY (!intact || ((versions ^ fpriv->input_versions) & ((1u << 30) - 1)) != 0))
         {
           if (dz_function_check_unmodified (function, outputs, n_outputs, error))
-            g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
-                         "The gradient of the output of %s does not have its shape",
-                         dz_function_get_name (function));
+            g_set_error (error, DZ_ERROR, DZ_ERROR_DATA_MODIFIED,
+                         "An input or output of %s was modified", dz_function_get_name (function));
           g_object_unref (gys[0]);
           return FALSE;
         }

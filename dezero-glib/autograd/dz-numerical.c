@@ -71,6 +71,7 @@ dz_numerical_diff (DzVariableFunc   func,
                    GError         **error)
 {
   DzArray *data, *result = NULL;
+  g_autoptr(DzArray) values = NULL;
   g_autofree double *probe = NULL;
   gboolean previous;
 
@@ -92,7 +93,12 @@ dz_numerical_diff (DzVariableFunc   func,
       return NULL;
     }
 
-  result = dz_array_new_uninitialized_like (data, error);
+  /* Differentiated in float64 whatever the dtype: central differences in
+   * float32 would lose most of their digits. */
+  values = dz_array_astype (data, DZ_DTYPE_FLOAT64, error);
+  if (values == NULL)
+    return NULL;
+  result = dz_array_new_uninitialized (DZ_DTYPE_FLOAT64, data->shape, data->ndim, error);
   if (result == NULL)
     return NULL;
   probe = g_try_malloc_n (data->size, sizeof (double));
@@ -105,7 +111,7 @@ dz_numerical_diff (DzVariableFunc   func,
       return NULL;
     }
   if (data->size > 0)
-    memcpy (probe, data->data, data->size * sizeof (double));
+    memcpy (probe, values->data, data->size * sizeof (double));
   previous = dz_set_enable_backprop (FALSE);
 
   for (gsize i = 0; i < data->size; i++)
@@ -114,11 +120,11 @@ dz_numerical_diff (DzVariableFunc   func,
       g_autoptr(DzArray) minus = NULL;
       double f_plus, f_minus;
 
-      probe[i] = data->data[i] + eps;
+      probe[i] = DZ_ARRAY_F64 (values)[i] + eps;
       plus = dz_array_new_from_values (probe, data->size, data->shape, data->ndim, error);
-      probe[i] = data->data[i] - eps;
+      probe[i] = DZ_ARRAY_F64 (values)[i] - eps;
       minus = plus ? dz_array_new_from_values (probe, data->size, data->shape, data->ndim, error) : NULL;
-      probe[i] = data->data[i];
+      probe[i] = DZ_ARRAY_F64 (values)[i];
 
       if (minus == NULL ||
           !evaluate_sum (func, user_data, plus, &f_plus, error) ||
@@ -128,7 +134,7 @@ dz_numerical_diff (DzVariableFunc   func,
           break;
         }
 
-      result->data[i] = (f_plus - f_minus) / (2.0 * eps);
+      DZ_ARRAY_F64 (result)[i] = (f_plus - f_minus) / (2.0 * eps);
     }
 
   dz_set_enable_backprop (previous);
@@ -214,8 +220,8 @@ dz_gradient_check (DzVariableFunc   func,
 
   for (gsize i = 0; i < numerical->size; i++)
     {
-      double diff = fabs (analytic->data[i] - numerical->data[i]);
-      double excess = diff - (atol + rtol * fabs (numerical->data[i]));
+      double diff = fabs (dz_array_load (analytic, i) - dz_array_load (numerical, i));
+      double excess = diff - (atol + rtol * fabs (dz_array_load (numerical, i)));
 
       if (isnan (excess))
         excess = G_MAXDOUBLE;
@@ -229,6 +235,6 @@ dz_gradient_check (DzVariableFunc   func,
   g_set_error (error, DZ_ERROR, DZ_ERROR_GRADIENT_MISMATCH,
                "Backward and numerical gradients differ at element %" G_GSIZE_FORMAT
                ": %.10g against %.10g",
-               worst, analytic->data[worst], numerical->data[worst]);
+               worst, dz_array_load (analytic, worst), dz_array_load (numerical, worst));
   return FALSE;
 }

@@ -74,7 +74,7 @@ dz_variable_value_same_shape (DzVariablePrivate *priv,
   return priv->data != NULL && dz_array_same_shape_ (priv->data, array);
 }
 
-/* Whether the value is 0-d, and then that value in @value. */
+/* Whether the value is 0-d float64, and then that value in @value. */
 static inline gboolean
 dz_variable_value_scalar (DzVariablePrivate *priv,
                           double            *value)
@@ -84,9 +84,9 @@ dz_variable_value_scalar (DzVariablePrivate *priv,
       *value = priv->scalar;
       return TRUE;
     }
-  if (priv->data != NULL && priv->data->ndim == 0)
+  if (priv->data != NULL && priv->data->ndim == 0 && priv->data->dtype == DZ_DTYPE_FLOAT64)
     {
-      *value = priv->data->data[0];
+      *value = DZ_ARRAY_F64 (priv->data)[0];
       return TRUE;
     }
   return FALSE;

@@ -1,4 +1,13 @@
-/* dz-op-private.h: what every built-in operation shares
+/* dz-op-private.h: how a built-in operation is defined
+ *
+ * A built-in is one static DzOpDef in its family's file (ops/dz-ops-*.c):
+ * its forward kernel on arrays, its differentiable backward (written with
+ * other built-ins, used for create_graph), optionally an array-level
+ * gradient (the fast path of an ordinary backward pass), its typed
+ * parameters, and the public function that builds the parameters and calls
+ * dz_op_apply(). The family lists its definitions in an array that
+ * dz-op-registry.c collects, so that every built-in can be called by name
+ * (dz_op_call()) and the tests can ask for a case per built-in.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -7,24 +16,36 @@
 
 #include "dz-array-math.h"
 #include "dz-array-private.h"
+#include "dz-error.h"
 #include "dz-function-private.h"
-#include "dz-kernels-private.h"
 #include "dz-ops.h"
 #include "dz-variable-private.h"
 
 G_BEGIN_DECLS
 
-/* The abstract base of the built-ins: a function plus at most one
- * constant (the exponent of Pow, the factor of MulScalar). */
+/* The instance of every built-in: a function followed by its parameters
+ * (dz_op_params()). Each definition is registered as its own final type,
+ * "Dz" + class_name, so that DOT graphs and dz_function_get_name() say
+ * "Sum" or "MatMul". */
 #define DZ_TYPE_OP (dz_op_get_type ())
 #define DZ_IS_OP(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), DZ_TYPE_OP))
-#define DZ_OP_GET_CLASS(obj) (G_TYPE_INSTANCE_GET_CLASS ((obj), DZ_TYPE_OP, DzOpClass))
+
+typedef struct _DzOpDef DzOpDef;
 
 typedef struct
 {
   DzFunction parent_instance;
-  double constant;
 } DzOp;
+
+typedef struct
+{
+  DzFunctionClass parent_class;
+  const DzOpDef *def;
+} DzOpClass;
+
+GType dz_op_get_type (void);
+
+#define DZ_OP_DEF(self) (((DzOpClass *) G_OBJECT_GET_CLASS (self))->def)
 
 /* What an array-level gradient reads besides the output gradient: the
  * values it does not need are not made into arrays (see
@@ -35,105 +56,163 @@ typedef enum
   DZ_OP_NEEDS_OUTPUT = 1 << 1,
 } DzOpNeeds;
 
-/* Besides the public virtual functions (backward written with
- * differentiable operations, for create_graph), a built-in has array-level
- * kernels: the hot path of forward, and of backward when the pass is not
- * recorded. */
+/* Typed parameters, described so that dz_op_call() can fill them from a
+ * GVariant dictionary by name. */
+typedef enum
+{
+  DZ_PARAM_DOUBLE,    /* double; GVariant "d" (or any number) */
+  DZ_PARAM_INT,       /* gint; "i" or "x" */
+  DZ_PARAM_BOOL,      /* gboolean; "b" */
+  DZ_PARAM_AXES,      /* DzAxes; an int, an array of ints, or absent for all */
+  DZ_PARAM_SHAPE,     /* DzShape; an array of ints (-1 allowed where the op says) */
+} DzParamKind;
+
 typedef struct
 {
-  DzFunctionClass parent_class;
+  const char *name;
+  DzParamKind kind;
+  gsize offset;
+} DzParamSpec;
 
-  /* The output for 0-d inputs @xs: scalar graphs skip the arrays. */
-  double    (* compute_scalar) (double        constant,
-                                const double *xs);
-  /* The output for inputs @xs, or NULL with @error set. */
-  DzArray * (* compute)  (double       constant,
+/* A set of axes: n == 0 with all == TRUE means "every axis" (axis=None). */
+typedef struct
+{
+  gboolean all;
+  guint n;
+  gint axes[DZ_ARRAY_MAX_NDIM];
+} DzAxes;
+
+typedef struct
+{
+  guint ndim;
+  gssize dims[DZ_ARRAY_MAX_NDIM];
+} DzShape;
+
+struct _DzOpDef
+{
+  /* The public function's name without dz_ ("sum", "matmul"), and the
+   * class name DeZero uses ("Sum", "MatMul"). */
+  const char *name;
+  const char *class_name;
+  /* Inputs the op takes; 0 for any number (at least one). */
+  guint n_inputs;
+  /* Inputs, by bit, that take no gradient (the labels of a loss). */
+  guint no_grad_inputs;
+  DzOpNeeds needs;
+  gsize params_size;
+  const DzParamSpec *params;
+  guint n_params;
+
+  /* Checks @params against the inputs (shapes, axes); NULL when the
+   * forward checks everything. Runs before forward. */
+  gboolean  (* check)    (const void  *params,
                           DzArray    **xs,
+                          guint        n_xs,
                           GError     **error);
-  /* One new gradient per input into @gxs, from the inputs @xs, the output
-   * @y and its gradient @gy (transfer full: a unary operation may write its
-   * result into it), all of one shape. */
-  void      (* gradient) (double       constant,
+  /* The output on the 0-d float64 values @xs; optional: scalar graphs then
+   * skip arrays. */
+  double    (* scalar)   (const void   *params,
+                          const double *xs);
+  /* The output for the inputs @xs (never NULL), or NULL with @error set. */
+  DzArray * (* forward)  (const void  *params,
                           DzArray    **xs,
+                          guint        n_xs,
+                          GError     **error);
+  /* Optional: one gradient per input into @gxs (NULL for an input that
+   * takes none), from the inputs @xs, the output @y and the output
+   * gradient @gy (transfer full: may be written into, see
+   * dz_array_is_exclusive()). Without it, backward runs on arrays wrapped
+   * in variables with recording off. */
+  gboolean  (* gradient) (const void  *params,
+                          DzArray    **xs,
+                          guint        n_xs,
                           DzArray     *y,
                           DzArray     *gy,
-                          DzArray    **gxs);
-  DzOpNeeds needs;
-} DzOpClass;
+                          DzArray    **gxs,
+                          GError     **error);
+  /* The gradients with differentiable operations into @gxs (NULL for an
+   * input that takes none), from the inputs @xs, the output @y and its
+   * gradient @gy. */
+  gboolean  (* backward) (const void  *params,
+                          DzVariable **xs,
+                          guint        n_xs,
+                          DzVariable  *y,
+                          DzVariable  *gy,
+                          DzVariable **gxs,
+                          GError     **error);
+  /* Frees what the parameters own; optional. */
+  void      (* params_clear) (void *params);
 
-GType dz_op_get_type (void);
+  /* Set once, when the op is first used. */
+  GType type;
+};
 
-/* Declares a final built-in named Dz<Name>, registered as "Dz<Name>" so
- * that dz_function_get_name() reports "<Name>". */
-#define DZ_DEFINE_OP(Name, name, scalar_fn, compute_fn, gradient_fn, needs_, backward_fn) \
-  typedef DzOp Dz##Name;                                                      \
-  typedef DzOpClass Dz##Name##Class;                                          \
-  GType dz_##name##_op_get_type (void);                                       \
-  G_DEFINE_FINAL_TYPE (Dz##Name, dz_##name##_op, DZ_TYPE_OP)                  \
-  static void                                                                 \
-  dz_##name##_op_class_init (Dz##Name##Class *klass)                          \
-  {                                                                           \
-    klass->compute_scalar = scalar_fn;                                        \
-    klass->compute = compute_fn;                                              \
-    klass->gradient = gradient_fn;                                            \
-    klass->needs = needs_;                                                    \
-    DZ_FUNCTION_CLASS (klass)->backward = backward_fn;                        \
-  }                                                                           \
-  static void                                                                 \
-  dz_##name##_op_init (G_GNUC_UNUSED Dz##Name *self)                          \
-  {                                                                           \
-  }                                                                           \
-  /* The class, looked up once: g_type_class_peek() takes GType's lock. */   \
-  static inline DzOpClass *                                                   \
-  dz_##name##_op_class (void)                                                 \
-  {                                                                           \
-    static DzOpClass *klass;                                                  \
-                                                                              \
-    if (G_UNLIKELY (g_atomic_pointer_get (&klass) == NULL))                   \
-      g_atomic_pointer_set (&klass, g_type_class_ref (dz_##name##_op_get_type ())); \
-    return klass;                                                             \
-  }
+#define DZ_OP_PARAM(Struct, field, kind) \
+  { #field, kind, G_STRUCT_OFFSET (Struct, field) }
 
-static inline double
-dz_op_constant (DzFunction *self)
+/* Parameters start 16-byte aligned after the instance. */
+#define DZ_OP_PARAMS_OFFSET ((sizeof (DzOp) + 15) & ~(gsize) 15)
+
+/* The parameters that follow @self. */
+static inline void *
+dz_op_params (DzFunction *self)
 {
-  return ((DzOp *) self)->constant;
+  return (guint8 *) self + DZ_OP_PARAMS_OFFSET;
 }
 
-static inline DzVariable *
-dz_op_gy (GPtrArray *gys)
-{
-  return g_ptr_array_index (gys, 0);
-}
+/* Computes the output of @def on @inputs with a copy of @params and, with
+ * backpropagation enabled, records the call. The op takes over what
+ * @params own (see params_clear), also on failure. */
+DzVariable *dz_op_apply    (DzOpDef      *def,
+                            const void   *params,
+                            DzVariable  **inputs,
+                            guint         n_inputs,
+                            GError      **error);
 
-static inline DzVariable *
-dz_op_input (DzFunction *self,
-             guint       i)
-{
-  return dz_function_get_priv (self)->inputs[i];
-}
+/* The array-level gradients of @self into @gxs (one per input, NULL for
+ * inputs that take none), from its @output (NULL when gone) and that
+ * output's gradient @gy (consumed); FALSE with @error set on failure. */
+gboolean    dz_op_gradient (DzFunction   *self,
+                            DzVariable   *output,
+                            DzArray      *gy,
+                            DzArray     **gxs,
+                            GError      **error);
 
-/* Wraps gradients as the (transfer full) result of backward; takes
- * ownership of them, and fails cleanly if any is NULL. */
-GPtrArray  *dz_op_grads        (guint        n,
-                                ...);
+/* Every definition, for dz_op_call() and the tests (dz-op-registry.c). */
+DzOpDef    *dz_op_lookup   (const char   *name);
 
-DzVariable *dz_op_apply_unary  (DzOpClass   *klass,
-                                double       constant,
+/* Helpers for backward functions. */
+
+/* @gx summed to @x's shape (the gradient of a broadcast input); consumes
+ * @gx; NULL with @error set. */
+DzVariable *dz_op_sum_to_input (DzVariable  *gx,
                                 DzVariable  *x,
                                 GError     **error);
-DzVariable *dz_op_apply_binary (DzOpClass   *klass,
-                                DzVariable  *a,
-                                DzVariable  *b,
+/* The same on arrays. */
+DzArray    *dz_op_array_sum_to (DzArray     *gx,
+                                DzArray     *x,
+                                GError     **error);
+/* Fails with DZ_ERROR_INVALID_DTYPE unless @x is float32 or float64. */
+gboolean    dz_op_check_float  (const char  *op,
+                                DzArray     *x,
                                 GError     **error);
 
-/* The array-level gradients of @self into @gxs (one per input), from its
- * @output (NULL when gone) and that output's gradient @gy (consumed);
- * FALSE with %DZ_ERROR_NO_MEMORY and no gradient when memory runs out. */
-gboolean    dz_op_gradient     (DzFunction  *self,
-                                DzVariable  *output,
-                                DzArray     *gy,
-                                DzArray    **gxs,
+/* Parameter helpers for the public functions. */
+gboolean    dz_axes_set        (DzAxes      *axes,
+                                const gint  *values,
+                                guint        n,
                                 GError     **error);
+gboolean    dz_shape_set       (DzShape      *shape,
+                                const gssize *dims,
+                                guint         ndim,
+                                GError      **error);
+void        dz_shape_set_from  (DzShape      *shape,
+                                const gsize  *dims,
+                                guint         ndim);
+
+/* The families' definitions, NULL-terminated. */
+extern DzOpDef *const dz_ops_arith[];
+extern DzOpDef *const dz_ops_math[];
+extern DzOpDef *const dz_ops_shape[];
 
 G_END_DECLS

@@ -9,363 +9,427 @@
 
 #include "dz-op-private.h"
 
-/* The output of a single-output function during its own backward step: it
- * is alive, since the pass reached the function through it. */
-static DzVariable *
-op_output (DzFunction *self)
+typedef struct
 {
-  return dz_function_get_output (self, 0);
+  double exponent;
+} PowParams;
+
+static const DzParamSpec pow_params[] = {
+  DZ_OP_PARAM (PowParams, exponent, DZ_PARAM_DOUBLE),
+};
+
+static DzVariable *
+apply_unary (DzOpDef     *def,
+             const void  *params,
+             DzVariable  *x,
+             GError     **error)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_op_apply (def, params, &x, 1, error);
 }
 
-/* Square: y = x^2;  gx = gy * 2x */
+/* gx = gy * f, where @f is a new array (consumed); NULL on failure. */
+static DzArray *
+times_gy (DzArray  *f,
+          DzArray  *gy,
+          GError  **error)
+{
+  DzArray *gx;
+
+  if (f == NULL)
+    {
+      g_object_unref (gy);
+      return NULL;
+    }
+  gx = dz_array_binary_take (DZ_BINARY_MUL, f, gy, error);
+  g_object_unref (gy);
+  return gx;
+}
+
+/* Square: y = x^2;  gx = gy 2x */
 static double
-square_scalar (double c, const double *xs)
+square_scalar (const void *p, const double *xs)
 {
   return xs[0] * xs[0];
 }
 
 static DzArray *
-square_compute (double c, DzArray **xs, GError **error)
+square_forward (const void *p, DzArray **xs, guint n, GError **error)
 {
-  return dz_array_square (xs[0], error);
+  return dz_array_unary (DZ_UNARY_SQUARE, xs[0], error);
 }
 
-static void
-square_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
+static gboolean
+square_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+                 GError **error)
 {
-  gxs[0] = dz_kernel_mul_scaled_take (gy, xs[0], 2.0);
+  return (gxs[0] = times_gy (dz_array_affine (xs[0], 2.0, 0.0, error), gy, error)) != NULL;
 }
 
-static GPtrArray *
-square_backward (DzFunction *self, GPtrArray *gys, GError **error)
+static gboolean
+square_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+                 DzVariable **gxs, GError **error)
 {
-  g_autoptr(DzVariable) two_x = dz_mul_scalar (dz_op_input (self, 0), 2.0, error);
+  g_autoptr(DzVariable) two_x = dz_mul_scalar (xs[0], 2.0, error);
 
-  if (two_x == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), two_x, error));
+  return two_x != NULL && (gxs[0] = dz_mul (gy, two_x, error)) != NULL;
 }
 
-DZ_DEFINE_OP (Square, square, square_scalar, square_compute, square_gradient, DZ_OP_NEEDS_INPUTS, square_backward)
-
-/* Exp: y = e^x;  gx = gy * y */
-static double
-exp_scalar (double c, const double *xs)
-{
-  return exp (xs[0]);
-}
-
-static DzArray *
-exp_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_exp (xs[0], error);
-}
-
-static void
-exp_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  gxs[0] = y ? dz_kernel_mul_scaled_take (gy, y, 1.0) : dz_kernel_mul_exp_take (gy, xs[0]);
-}
-
-static GPtrArray *
-exp_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  g_autoptr(DzVariable) y = op_output (self);
-
-  if (y == NULL)
-    y = dz_exp (dz_op_input (self, 0), error);
-  if (y == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), y, error));
-}
-
-DZ_DEFINE_OP (Exp, exp, exp_scalar, exp_compute, exp_gradient, DZ_OP_NEEDS_OUTPUT, exp_backward)
-
-/* Log: y = ln x;  gx = gy / x */
-static double
-log_scalar (double c, const double *xs)
-{
-  return log (xs[0]);
-}
-
-static DzArray *
-log_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_log (xs[0], error);
-}
-
-static void
-log_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  gxs[0] = dz_kernel_div_take (gy, xs[0]);
-}
-
-static GPtrArray *
-log_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  return dz_op_grads (1, dz_div (dz_op_gy (gys), dz_op_input (self, 0), error));
-}
-
-DZ_DEFINE_OP (Log, log, log_scalar, log_compute, log_gradient, DZ_OP_NEEDS_INPUTS, log_backward)
-
-/* Sin: y = sin x;  gx = gy * cos x */
-static double
-sin_scalar (double c, const double *xs)
-{
-  return sin (xs[0]);
-}
-
-static DzArray *
-sin_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_sin (xs[0], error);
-}
-
-static void
-sin_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  gxs[0] = dz_kernel_mul_cos_take (gy, xs[0], 1.0);
-}
-
-static GPtrArray *
-sin_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  g_autoptr(DzVariable) cos_x = dz_cos (dz_op_input (self, 0), error);
-
-  if (cos_x == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), cos_x, error));
-}
-
-DZ_DEFINE_OP (Sin, sin, sin_scalar, sin_compute, sin_gradient, DZ_OP_NEEDS_INPUTS, sin_backward)
-
-/* Cos: y = cos x;  gx = -gy * sin x */
-static double
-cos_scalar (double c, const double *xs)
-{
-  return cos (xs[0]);
-}
-
-static DzArray *
-cos_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_cos (xs[0], error);
-}
-
-static void
-cos_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  gxs[0] = dz_kernel_mul_sin_take (gy, xs[0], -1.0);
-}
-
-static GPtrArray *
-cos_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  g_autoptr(DzVariable) sin_x = dz_sin (dz_op_input (self, 0), error);
-  g_autoptr(DzVariable) minus_sin_x = sin_x ? dz_neg (sin_x, error) : NULL;
-
-  if (minus_sin_x == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), minus_sin_x, error));
-}
-
-DZ_DEFINE_OP (Cos, cos, cos_scalar, cos_compute, cos_gradient, DZ_OP_NEEDS_INPUTS, cos_backward)
-
-/* Tanh: y = tanh x;  gx = gy * (1 - y^2) */
-static double
-tanh_scalar (double c, const double *xs)
-{
-  return tanh (xs[0]);
-}
-
-static DzArray *
-tanh_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_tanh (xs[0], error);
-}
-
-static void
-tanh_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  g_autoptr(DzArray) recomputed = y ? NULL : dz_array_tanh (xs[0], NULL);
-
-  gxs[0] = dz_kernel_tanh_grad_take (gy, y ? y : recomputed);
-}
-
-static GPtrArray *
-tanh_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  g_autoptr(DzVariable) y = op_output (self);
-  g_autoptr(DzVariable) y2 = NULL;
-  g_autoptr(DzVariable) minus_y2 = NULL;
-  g_autoptr(DzVariable) one_minus_y2 = NULL;
-
-  if (y == NULL)
-    y = dz_tanh (dz_op_input (self, 0), error);
-  if (y == NULL ||
-      (y2 = dz_square (y, error)) == NULL ||
-      (minus_y2 = dz_neg (y2, error)) == NULL ||
-      (one_minus_y2 = dz_add_scalar (minus_y2, 1.0, error)) == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), one_minus_y2, error));
-}
-
-DZ_DEFINE_OP (Tanh, tanh, tanh_scalar, tanh_compute, tanh_gradient, DZ_OP_NEEDS_OUTPUT, tanh_backward)
-
-/* Pow: y = x^c;  gx = gy * c x^(c-1) */
-static double
-pow_scalar (double c, const double *xs)
-{
-  /* As dz_array_pow(): small integer exponents multiply. */
-  if (c == 2.0)
-    return xs[0] * xs[0];
-  if (c == 1.0)
-    return xs[0];
-  return pow (xs[0], c);
-}
-
-static DzArray *
-pow_compute (double c, DzArray **xs, GError **error)
-{
-  return dz_array_pow (xs[0], c, error);
-}
-
-static void
-pow_gradient (double c, DzArray **xs, DzArray *y, DzArray *gy, DzArray **gxs)
-{
-  gxs[0] = dz_kernel_pow_grad_take (gy, xs[0], c);
-}
-
-static GPtrArray *
-pow_backward (DzFunction *self, GPtrArray *gys, GError **error)
-{
-  double c = dz_op_constant (self);
-  g_autoptr(DzVariable) x_c1 = dz_pow (dz_op_input (self, 0), c - 1.0, error);
-  g_autoptr(DzVariable) dydx = x_c1 ? dz_mul_scalar (x_c1, c, error) : NULL;
-
-  if (dydx == NULL)
-    return NULL;
-  return dz_op_grads (1, dz_mul (dz_op_gy (gys), dydx, error));
-}
-
-DZ_DEFINE_OP (Pow, pow, pow_scalar, pow_compute, pow_gradient, DZ_OP_NEEDS_INPUTS, pow_backward)
+static DzOpDef square_def = {
+  .name = "square", .class_name = "Square", .n_inputs = 1, .needs = DZ_OP_NEEDS_INPUTS,
+  .scalar = square_scalar, .forward = square_forward,
+  .gradient = square_gradient, .backward = square_backward,
+};
 
 /**
  * dz_square:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Squares @x, element by element, recording the operation in the graph
- * while backpropagation is enabled.
+ * Squares each element of @x, recording the operation in the graph while
+ * backpropagation is enabled.
  *
- * Returns: (transfer full): `x * x`, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `x ** 2`, or %NULL with @error set
  */
 DzVariable *
-dz_square (DzVariable *x, GError **error)
+dz_square (DzVariable  *x,
+           GError     **error)
 {
-  return dz_op_apply_unary (dz_square_op_class (), 0.0, x, error);
+  return apply_unary (&square_def, NULL, x, error);
 }
+
+/* Exp: y = e^x;  gx = gy y */
+static double
+exp_scalar (const void *p, const double *xs)
+{
+  return exp (xs[0]);
+}
+
+static DzArray *
+exp_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_unary (DZ_UNARY_EXP, xs[0], error);
+}
+
+static gboolean
+exp_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+              GError **error)
+{
+  return (gxs[0] = dz_array_binary_take (DZ_BINARY_MUL, gy, y, error)) != NULL;
+}
+
+static gboolean
+exp_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+              DzVariable **gxs, GError **error)
+{
+  return (gxs[0] = dz_mul (gy, y, error)) != NULL;
+}
+
+static DzOpDef exp_def = {
+  .name = "exp", .class_name = "Exp", .n_inputs = 1, .needs = DZ_OP_NEEDS_OUTPUT,
+  .scalar = exp_scalar, .forward = exp_forward,
+  .gradient = exp_gradient, .backward = exp_backward,
+};
 
 /**
  * dz_exp:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Computes the exponential of @x, element by element, recording the
- * operation in the graph while backpropagation is enabled.
+ * Computes e raised to each element of @x, recording the operation in the
+ * graph while backpropagation is enabled.
  *
- * Returns: (transfer full): `e^x`, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `exp(x)`, or %NULL with @error set
  */
 DzVariable *
-dz_exp (DzVariable *x, GError **error)
+dz_exp (DzVariable  *x,
+        GError     **error)
 {
-  return dz_op_apply_unary (dz_exp_op_class (), 0.0, x, error);
+  return apply_unary (&exp_def, NULL, x, error);
 }
+
+/* Log: y = ln x;  gx = gy / x */
+static double
+log_scalar (const void *p, const double *xs)
+{
+  return log (xs[0]);
+}
+
+static DzArray *
+log_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_unary (DZ_UNARY_LOG, xs[0], error);
+}
+
+static gboolean
+log_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+              GError **error)
+{
+  return (gxs[0] = dz_array_binary_take (DZ_BINARY_DIV, gy, xs[0], error)) != NULL;
+}
+
+static gboolean
+log_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+              DzVariable **gxs, GError **error)
+{
+  return (gxs[0] = dz_div (gy, xs[0], error)) != NULL;
+}
+
+static DzOpDef log_def = {
+  .name = "log", .class_name = "Log", .n_inputs = 1, .needs = DZ_OP_NEEDS_INPUTS,
+  .scalar = log_scalar, .forward = log_forward,
+  .gradient = log_gradient, .backward = log_backward,
+};
 
 /**
  * dz_log:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Computes the natural logarithm of @x, element by element, recording the
+ * Computes the natural logarithm of each element of @x, recording the
  * operation in the graph while backpropagation is enabled.
  *
- * Returns: (transfer full): the natural logarithm of @x, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `log(x)`, or %NULL with @error set
  */
 DzVariable *
-dz_log (DzVariable *x, GError **error)
+dz_log (DzVariable  *x,
+        GError     **error)
 {
-  return dz_op_apply_unary (dz_log_op_class (), 0.0, x, error);
+  return apply_unary (&log_def, NULL, x, error);
 }
+
+/* Sin: y = sin x;  gx = gy cos x */
+static double
+sin_scalar (const void *p, const double *xs)
+{
+  return sin (xs[0]);
+}
+
+static DzArray *
+sin_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_unary (DZ_UNARY_SIN, xs[0], error);
+}
+
+static gboolean
+sin_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+              GError **error)
+{
+  return (gxs[0] = times_gy (dz_array_unary (DZ_UNARY_COS, xs[0], error), gy, error)) != NULL;
+}
+
+static gboolean
+sin_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+              DzVariable **gxs, GError **error)
+{
+  g_autoptr(DzVariable) c = dz_cos (xs[0], error);
+
+  return c != NULL && (gxs[0] = dz_mul (gy, c, error)) != NULL;
+}
+
+static DzOpDef sin_def = {
+  .name = "sin", .class_name = "Sin", .n_inputs = 1, .needs = DZ_OP_NEEDS_INPUTS,
+  .scalar = sin_scalar, .forward = sin_forward,
+  .gradient = sin_gradient, .backward = sin_backward,
+};
 
 /**
  * dz_sin:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Computes the sine of @x (in radians), element by element, recording the
- * operation in the graph while backpropagation is enabled.
+ * Computes the sine of each element of @x, recording the operation in the
+ * graph while backpropagation is enabled.
  *
- * Returns: (transfer full): the sine of @x, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `sin(x)`, or %NULL with @error set
  */
 DzVariable *
-dz_sin (DzVariable *x, GError **error)
+dz_sin (DzVariable  *x,
+        GError     **error)
 {
-  return dz_op_apply_unary (dz_sin_op_class (), 0.0, x, error);
+  return apply_unary (&sin_def, NULL, x, error);
 }
+
+/* Cos: y = cos x;  gx = -gy sin x */
+static double
+cos_scalar (const void *p, const double *xs)
+{
+  return cos (xs[0]);
+}
+
+static DzArray *
+cos_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_unary (DZ_UNARY_COS, xs[0], error);
+}
+
+static gboolean
+cos_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+              GError **error)
+{
+  DzArray *s = dz_array_unary (DZ_UNARY_SIN, xs[0], error);
+
+  s = s ? dz_array_affine_take (s, -1.0, 0.0, error) : NULL;
+  return (gxs[0] = times_gy (s, gy, error)) != NULL;
+}
+
+static gboolean
+cos_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+              DzVariable **gxs, GError **error)
+{
+  g_autoptr(DzVariable) s = dz_sin (xs[0], error);
+  g_autoptr(DzVariable) gs = s ? dz_mul (gy, s, error) : NULL;
+
+  return gs != NULL && (gxs[0] = dz_neg (gs, error)) != NULL;
+}
+
+static DzOpDef cos_def = {
+  .name = "cos", .class_name = "Cos", .n_inputs = 1, .needs = DZ_OP_NEEDS_INPUTS,
+  .scalar = cos_scalar, .forward = cos_forward,
+  .gradient = cos_gradient, .backward = cos_backward,
+};
 
 /**
  * dz_cos:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Computes the cosine of @x (in radians), element by element, recording
- * the operation in the graph while backpropagation is enabled.
+ * Computes the cosine of each element of @x, recording the operation in
+ * the graph while backpropagation is enabled.
  *
- * Returns: (transfer full): the cosine of @x, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `cos(x)`, or %NULL with @error set
  */
 DzVariable *
-dz_cos (DzVariable *x, GError **error)
+dz_cos (DzVariable  *x,
+        GError     **error)
 {
-  return dz_op_apply_unary (dz_cos_op_class (), 0.0, x, error);
+  return apply_unary (&cos_def, NULL, x, error);
 }
+
+/* Tanh: y = tanh x;  gx = gy (1 - y^2) */
+static double
+tanh_scalar (const void *p, const double *xs)
+{
+  return tanh (xs[0]);
+}
+
+static DzArray *
+tanh_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_unary (DZ_UNARY_TANH, xs[0], error);
+}
+
+static gboolean
+tanh_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+               GError **error)
+{
+  DzArray *d = dz_array_unary (DZ_UNARY_SQUARE, y, error);
+
+  d = d ? dz_array_affine_take (d, -1.0, 1.0, error) : NULL;
+  return (gxs[0] = times_gy (d, gy, error)) != NULL;
+}
+
+static gboolean
+tanh_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+               DzVariable **gxs, GError **error)
+{
+  g_autoptr(DzVariable) y2 = dz_square (y, error);
+  g_autoptr(DzVariable) minus_y2 = y2 ? dz_neg (y2, error) : NULL;
+  g_autoptr(DzVariable) d = minus_y2 ? dz_add_scalar (minus_y2, 1.0, error) : NULL;
+
+  return d != NULL && (gxs[0] = dz_mul (gy, d, error)) != NULL;
+}
+
+static DzOpDef tanh_def = {
+  .name = "tanh", .class_name = "Tanh", .n_inputs = 1, .needs = DZ_OP_NEEDS_OUTPUT,
+  .scalar = tanh_scalar, .forward = tanh_forward,
+  .gradient = tanh_gradient, .backward = tanh_backward,
+};
 
 /**
  * dz_tanh:
  * @x: a #DzVariable with data
  * @error: return location for a #GError
  *
- * Computes the hyperbolic tangent of @x, element by element, recording the
+ * Computes the hyperbolic tangent of each element of @x, recording the
  * operation in the graph while backpropagation is enabled.
  *
- * Returns: (transfer full): the hyperbolic tangent of @x, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `tanh(x)`, or %NULL with @error set
  */
 DzVariable *
-dz_tanh (DzVariable *x, GError **error)
+dz_tanh (DzVariable  *x,
+         GError     **error)
 {
-  return dz_op_apply_unary (dz_tanh_op_class (), 0.0, x, error);
+  return apply_unary (&tanh_def, NULL, x, error);
 }
+
+/* Pow: y = x^c;  gx = gy c x^(c-1) */
+static double
+pow_scalar (const void *p, const double *xs)
+{
+  double c = ((const PowParams *) p)->exponent;
+
+  return c == 2.0 ? xs[0] * xs[0] : pow (xs[0], c);
+}
+
+static DzArray *
+pow_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  return dz_array_pow (xs[0], ((const PowParams *) p)->exponent, error);
+}
+
+static gboolean
+pow_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
+              GError **error)
+{
+  double c = ((const PowParams *) p)->exponent;
+  DzArray *d = dz_array_pow (xs[0], c - 1.0, error);
+
+  d = d ? dz_array_affine_take (d, c, 0.0, error) : NULL;
+  return (gxs[0] = times_gy (d, gy, error)) != NULL;
+}
+
+static gboolean
+pow_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+              DzVariable **gxs, GError **error)
+{
+  double c = ((const PowParams *) p)->exponent;
+  g_autoptr(DzVariable) xc1 = dz_pow (xs[0], c - 1.0, error);
+  g_autoptr(DzVariable) d = xc1 ? dz_mul_scalar (xc1, c, error) : NULL;
+
+  return d != NULL && (gxs[0] = dz_mul (gy, d, error)) != NULL;
+}
+
+static DzOpDef pow_def = {
+  .name = "pow", .class_name = "Pow", .n_inputs = 1, .needs = DZ_OP_NEEDS_INPUTS,
+  .params_size = sizeof (PowParams), .params = pow_params, .n_params = 1,
+  .scalar = pow_scalar, .forward = pow_forward,
+  .gradient = pow_gradient, .backward = pow_backward,
+};
 
 /**
  * dz_pow:
  * @x: a #DzVariable with data
- * @exponent: a constant exponent
+ * @exponent: the constant exponent
  * @error: return location for a #GError
  *
- * Raises @x to the constant @exponent, element by element, recording the
+ * Raises each element of @x to the constant @exponent, recording the
  * operation in the graph while backpropagation is enabled.
  *
- * Returns: (transfer full): @x raised to @exponent, element by element, or %NULL with @error set:
- *   %DZ_ERROR_NO_DATA when @x has no data, %DZ_ERROR_NO_MEMORY
+ * Returns: (transfer full): `x ** exponent`, or %NULL with @error set
  */
 DzVariable *
-dz_pow (DzVariable *x, double exponent, GError **error)
+dz_pow (DzVariable  *x,
+        double       exponent,
+        GError     **error)
 {
-  return dz_op_apply_unary (dz_pow_op_class (), exponent, x, error);
+  PowParams params = { exponent };
+
+  return apply_unary (&pow_def, &params, x, error);
 }
+
+DzOpDef *const dz_ops_math[] = {
+  &square_def, &exp_def, &log_def, &sin_def, &cos_def, &tanh_def, &pow_def, NULL,
+};

@@ -10,8 +10,19 @@
 #endif
 
 #include "dz-variable.h"
+#include "dz-ops-shape.h"
 
 G_BEGIN_DECLS
+
+/* Every built-in by name (dz-op-registry.c) */
+DZ_AVAILABLE_IN_ALL
+DzVariable  *dz_op_call    (const char   *name,
+                            DzVariable  **inputs,
+                            guint         n_inputs,
+                            GVariant     *params,
+                            GError      **error);
+DZ_AVAILABLE_IN_ALL
+char       **dz_ops_list   (void);
 
 /* Arithmetic (dz-ops-arith.c) */
 DZ_AVAILABLE_IN_ALL

@@ -165,7 +165,7 @@ test_bytes_zero_copy (void)
   const gsize shape[] = { 2, 2 };
   g_autoptr(GBytes) bytes = g_bytes_new (values, sizeof values);
   g_autoptr(GError) error = NULL;
-  g_autoptr(DzArray) a = dz_array_new_from_bytes (bytes, shape, 2, &error);
+  g_autoptr(DzArray) a = dz_array_new_from_bytes (bytes, DZ_DTYPE_FLOAT64, shape, 2, &error);
   g_autoptr(GBytes) back = NULL;
   g_autoptr(DzArray) owned = NULL;
   g_autoptr(GBytes) owned_bytes = NULL;
@@ -198,13 +198,13 @@ test_bytes_errors (void)
   g_autoptr(GBytes) short_bytes = g_bytes_new_static ("0123456789abcdef", 16);
   g_autoptr(GError) error = NULL;
 
-  g_assert_null (dz_array_new_from_bytes (odd, shape, 1, &error));
+  g_assert_null (dz_array_new_from_bytes (odd, DZ_DTYPE_FLOAT64, shape, 1, &error));
   g_assert_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH);
   g_clear_error (&error);
-  g_assert_null (dz_array_new_from_bytes (short_bytes, shape, 1, &error));
+  g_assert_null (dz_array_new_from_bytes (short_bytes, DZ_DTYPE_FLOAT64, shape, 1, &error));
   g_assert_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH);
   g_clear_error (&error);
-  g_assert_null (dz_array_new_from_bytes (NULL, shape, 1, &error));
+  g_assert_null (dz_array_new_from_bytes (NULL, DZ_DTYPE_FLOAT64, shape, 1, &error));
   g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
   dz_assert_no_live_objects ();
 }
@@ -223,7 +223,7 @@ test_bytes_misaligned (void)
     g_autoptr(GBytes) big = g_bytes_new (raw, sizeof raw);
     g_autoptr(GBytes) sub = g_bytes_new_from_bytes (big, 1, sizeof values);
 
-    a = dz_array_new_from_bytes (sub, shape, 1, NULL);
+    a = dz_array_new_from_bytes (sub, DZ_DTYPE_FLOAT64, shape, 1, NULL);
   }
   g_assert_nonnull (a);
   g_assert_cmpfloat (dz_array_get_value (a, 1), ==, -2.5);

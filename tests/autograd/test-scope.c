@@ -260,7 +260,7 @@ test_array_from_bytes_outlives_scope (void)
     g_autoptr(GBytes) bytes = dz_array_get_bytes (a);
 
     expected = g_memdup2 (dz_array_get_values (a, NULL), 30000 * sizeof (double));
-    view = dz_scope_keep (scope, dz_array_new_from_bytes (bytes, shape, 2, NULL));
+    view = dz_scope_keep (scope, dz_array_new_from_bytes (bytes, DZ_DTYPE_FLOAT64, shape, 2, NULL));
   }
 
   g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 1);

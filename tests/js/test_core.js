@@ -307,7 +307,7 @@ test('array API surface', () => {
     // bytes.get_size() leaks the GBytes in GJS 1.74; toArray() does not.
     const bytes = a.get_bytes();
     assert(bytes.toArray().length === 24);
-    const fromBytes = Dz.Array.new_from_bytes(bytes, [3]);
+    const fromBytes = Dz.Array.new_from_bytes(bytes, Dz.Dtype.FLOAT64, [3]);
     close(fromBytes, [1, 4, 9]);
     Dz.Array.new_ones([1 << 20]).run_dispose();
     Dz.Array.trim_cache();

@@ -21,7 +21,7 @@ test('get_bytes() outlives the tidy block of its array and the cache trim', () =
     const view = Dz.tidy(() => {
         const a = Dz.Array.new_from_values(ramp, [n]);
         bytes = a.get_bytes();
-        return Dz.Array.new_from_bytes(a.get_bytes(), [n]);
+        return Dz.Array.new_from_bytes(a.get_bytes(), Dz.Dtype.FLOAT64, [n]);
     });
     checkRamp(valuesOf(bytes), 'after the block');
     Dz.Array.trim_cache();

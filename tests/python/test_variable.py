@@ -113,7 +113,7 @@ def test_array_numpy_roundtrip():
 
 
 def test_array_bytes_zero_copy():
-    a = Dz.Array.new_from_bytes(GLib.Bytes.new(np.arange(3.0).tobytes()), [3])
+    a = Dz.Array.new_from_bytes(GLib.Bytes.new(np.arange(3.0).tobytes()), Dz.Dtype.FLOAT64, [3])
     np.testing.assert_array_equal(np.frombuffer(a.get_bytes().get_data()), [0, 1, 2])
 
 
