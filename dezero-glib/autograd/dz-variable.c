@@ -605,6 +605,25 @@ dz_variable_set_name (DzVariable *self,
 }
 
 /**
+ * dz_variable_get_dtype:
+ * @self: a #DzVariable
+ *
+ * Gets the element type of the data of @self.
+ *
+ * Returns: the dtype of the data; %DZ_DTYPE_FLOAT64 for a scalar or no data
+ */
+DzDtype
+dz_variable_get_dtype (DzVariable *self)
+{
+  DzVariablePrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (self), DZ_DTYPE_FLOAT64);
+
+  priv = dz_variable_get_priv (self);
+  return priv->has_scalar || priv->data == NULL ? DZ_DTYPE_FLOAT64 : priv->data->dtype;
+}
+
+/**
  * dz_variable_get_ndim:
  * @self: a #DzVariable
  *

@@ -89,6 +89,8 @@ DZ_AVAILABLE_IN_ALL
 void          dz_variable_set_name       (DzVariable      *self,
                                           const char      *name);
 DZ_AVAILABLE_IN_ALL
+DzDtype       dz_variable_get_dtype      (DzVariable      *self);
+DZ_AVAILABLE_IN_ALL
 guint         dz_variable_get_ndim       (DzVariable      *self);
 DZ_AVAILABLE_IN_ALL
 const gsize  *dz_variable_get_shape      (DzVariable      *self,

@@ -214,5 +214,9 @@ void        dz_shape_set_from  (DzShape      *shape,
 extern DzOpDef *const dz_ops_arith[];
 extern DzOpDef *const dz_ops_math[];
 extern DzOpDef *const dz_ops_shape[];
+extern DzOpDef *const dz_ops_reduce[];
+extern DzOpDef *const dz_ops_linalg[];
+extern DzOpDef *const dz_ops_activation[];
+extern DzOpDef *const dz_ops_loss[];
 
 G_END_DECLS

@@ -14,6 +14,10 @@ static DzOpDef *const *const families[] = {
   dz_ops_arith,
   dz_ops_math,
   dz_ops_shape,
+  dz_ops_reduce,
+  dz_ops_linalg,
+  dz_ops_activation,
+  dz_ops_loss,
 };
 
 DzOpDef *

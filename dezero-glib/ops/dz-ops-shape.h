@@ -10,6 +10,7 @@
 #endif
 
 #include "dz-variable.h"
+#include "dz-index.h"
 
 G_BEGIN_DECLS
 
@@ -33,5 +34,4 @@ DzVariable *dz_transpose    (DzVariable    *x,
                              const gint    *axes,
                              guint          n_axes,
                              GError       **error);
-
 G_END_DECLS

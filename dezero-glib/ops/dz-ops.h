@@ -11,6 +11,10 @@
 
 #include "dz-variable.h"
 #include "dz-ops-shape.h"
+#include "dz-ops-reduce.h"
+#include "dz-ops-linalg.h"
+#include "dz-ops-activation.h"
+#include "dz-ops-loss.h"
 
 G_BEGIN_DECLS
 

@@ -1,0 +1,16 @@
+/* dz-ops-linalg.h: matrix products on BLAS
+ *
+ * SPDX-License-Identifier: MIT
+ */
+
+#pragma once
+
+#if !defined(__DEZERO_GLIB_H_INSIDE__) && !defined(DZ_COMPILATION)
+# error "Only <dezero-glib.h> can be included directly."
+#endif
+
+#include "dz-variable.h"
+
+G_BEGIN_DECLS
+
+G_END_DECLS
