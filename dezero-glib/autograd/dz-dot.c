@@ -40,9 +40,11 @@ append_variable (GString    *dot,
     append_escaped (dot, priv->name);
   if (verbose && dz_variable_has_value (priv))
     {
-      g_autofree char *shape = dz_array_shape_to_string (dz_variable_peek_data (variable));
+      DzArray *data = dz_variable_peek_data (variable);
+      g_autofree char *shape = dz_array_shape_to_string (data);
 
-      g_string_append_printf (dot, "%s%s float64", priv->name ? ": " : "", shape);
+      g_string_append_printf (dot, "%s%s %s", priv->name ? ": " : "", shape,
+                              dz_dtype_get_name (data->dtype));
     }
   g_string_append (dot, "\", color=orange, style=filled]\n");
 }
