@@ -52,6 +52,13 @@ DzNoGradGuard *dz_no_grad_guard_new    (void);
 DZ_AVAILABLE_IN_ALL
 void           dz_no_grad_guard_free   (DzNoGradGuard *guard);
 
+DZ_AVAILABLE_IN_ALL
+void           dz_set_num_threads      (guint          n_threads);
+DZ_AVAILABLE_IN_ALL
+guint          dz_get_num_threads      (void);
+DZ_AVAILABLE_IN_ALL
+const char    *dz_get_blas_name        (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DzNoGradGuard, dz_no_grad_guard_free)
 
 G_END_DECLS
