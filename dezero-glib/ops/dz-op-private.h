@@ -121,8 +121,11 @@ struct _DzOpDef
   /* Optional: one gradient per input into @gxs (NULL for an input that
    * takes none), from the inputs @xs, the output @y and the output
    * gradient @gy (transfer full: may be written into, see
-   * dz_array_is_exclusive()). Without it, backward runs on arrays wrapped
-   * in variables with recording off. */
+   * dz_array_is_exclusive()). Without DZ_OP_NEEDS_INPUTS, xs[i] is NULL
+   * when input i has @gy's shape (so no array is made for a scalar
+   * input), else the input. @y is set with DZ_OP_NEEDS_OUTPUT. Without
+   * this function, backward runs on arrays wrapped in variables with
+   * recording off. */
   gboolean  (* gradient) (const void  *params,
                           DzArray    **xs,
                           guint        n_xs,

@@ -330,9 +330,13 @@ dz_op_gradient (DzFunction  *self,
 
   if (priv->n_inputs > G_N_ELEMENTS (stack))
     xs = heap = g_new0 (DzArray *, priv->n_inputs);
-  /* An output gone since the forward pass is recomputed from the inputs. */
-  if ((def->needs & DZ_OP_NEEDS_INPUTS) || ((def->needs & DZ_OP_NEEDS_OUTPUT) && y == NULL))
-    for (guint i = 0; i < priv->n_inputs; i++)
+  /* An output gone since the forward pass is recomputed from the inputs.
+   * An op that does not read its inputs still needs the shape of those
+   * that were broadcast: it gets those inputs, and NULL for the others
+   * (which are not made into arrays: see dz_variable_peek_data()). */
+  for (guint i = 0; i < priv->n_inputs; i++)
+    if ((def->needs & DZ_OP_NEEDS_INPUTS) || ((def->needs & DZ_OP_NEEDS_OUTPUT) && y == NULL)
+        || !dz_variable_value_same_shape (dz_variable_get_priv (priv->inputs[i]), gy))
       xs[i] = dz_variable_peek_data (priv->inputs[i]);
 
   if ((def->needs & DZ_OP_NEEDS_OUTPUT) && y == NULL)
