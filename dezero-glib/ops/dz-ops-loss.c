@@ -13,7 +13,6 @@
 #include <math.h>
 #include <string.h>
 
-#include "dz-config.h"
 #include "dz-op-private.h"
 
 static DzVariable *
@@ -523,7 +522,8 @@ dz_sigmoid_cross_entropy (DzVariable  *x,
   return apply_binary (&sigmoid_ce_def, x, t, error);
 }
 
-/* Accuracy: mean (argmax (y, axis=1) == t); not differentiable */
+/* Accuracy: mean (argmax (y, axis=1) == t); not differentiable, so never
+ * recorded (see DzOpDef.no_grad_inputs) */
 static gboolean
 accuracy_check (const void *p, DzArray **xs, guint n, GError **error)
 {
@@ -574,25 +574,9 @@ accuracy_forward (const void *p, DzArray **xs, guint n, GError **error)
   return dz_array_new_scalar ((double) correct / (double) t->size);
 }
 
-static gboolean
-accuracy_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
-                   GError **error)
-{
-  g_object_unref (gy);
-  return TRUE;
-}
-
-static gboolean
-accuracy_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
-                   DzVariable **gxs, GError **error)
-{
-  return TRUE;
-}
-
 static DzOpDef accuracy_def = {
   .name = "accuracy", .class_name = "Accuracy", .n_inputs = 2, .no_grad_inputs = 1 << 0 | 1 << 1,
   .check = accuracy_check, .forward = accuracy_forward,
-  .gradient = accuracy_gradient, .backward = accuracy_backward,
 };
 
 /**
@@ -617,17 +601,7 @@ dz_accuracy (DzVariable  *y,
              DzVariable  *t,
              GError     **error)
 {
-  gboolean previous;
-  DzVariable *acc;
-
-  g_return_val_if_fail (DZ_IS_VARIABLE (y), NULL);
-  g_return_val_if_fail (DZ_IS_VARIABLE (t), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  previous = dz_set_enable_backprop (FALSE);
-  acc = apply_binary (&accuracy_def, y, t, error);
-  dz_set_enable_backprop (previous);
-  return acc;
+  return apply_binary (&accuracy_def, y, t, error);
 }
 
 DzOpDef *const dz_ops_loss[] = {

@@ -552,7 +552,8 @@ test_gradients (void)
   dz_assert_no_live_objects ();
 }
 
-/* The first maximum wins ties, as NumPy's argmax. */
+/* The first maximum wins ties, as NumPy's argmax; dz_op_call() gives the
+ * same unrecorded result. */
 static void
 test_accuracy_ties (void)
 {
@@ -563,11 +564,18 @@ test_accuracy_ties (void)
   g_autoptr(DzVariable) t = new_var (t_values, 2, shape2, 1, DZ_DTYPE_INT64);
   g_autoptr(DzVariable) acc = dz_accuracy (tie, t, NULL);
 
+  DzVariable *inputs[] = { tie, t };
+  g_autoptr(DzVariable) by_name = dz_op_call ("accuracy", inputs, 2, NULL, NULL);
+
   g_assert_cmpfloat (dz_test_value (acc), ==, 1.0);
+  /* Not recorded by name either: nothing could flow back through it. */
+  g_assert_cmpfloat (dz_test_value (by_name), ==, 1.0);
+  g_assert_null (dz_variable_get_creator (by_name));
 
   g_clear_object (&tie);
   g_clear_object (&t);
   g_clear_object (&acc);
+  g_clear_object (&by_name);
   dz_assert_no_live_objects ();
 }
 
