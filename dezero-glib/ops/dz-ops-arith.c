@@ -96,7 +96,7 @@ add_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable
 }
 
 static DzOpDef add_def = {
-  .name = "add", .class_name = "Add", .n_inputs = 2,
+  .name = "add", .class_name = "Add", .n_inputs = 2, .needs = DZ_OP_NEEDS_INPUTS,
   .scalar = add_scalar_fn, .forward = add_forward,
   .gradient = add_gradient, .backward = add_backward,
 };
@@ -154,7 +154,7 @@ sub_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable
 }
 
 static DzOpDef sub_def = {
-  .name = "sub", .class_name = "Sub", .n_inputs = 2,
+  .name = "sub", .class_name = "Sub", .n_inputs = 2, .needs = DZ_OP_NEEDS_INPUTS,
   .scalar = sub_scalar_fn, .forward = sub_forward,
   .gradient = sub_gradient, .backward = sub_backward,
 };
