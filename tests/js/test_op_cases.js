@@ -95,8 +95,11 @@ function makeInput(x, gen) {
         throw new Error(`unknown domain ${x.domain}`);
     }
     const array = Dz.Array.new_from_values(v, x.shape);
-    // Checks run in float64: only integer inputs keep their dtype.
-    return dtypeOf(x) === 'int64' ? array.astype(Dz.Dtype.INT64) : array;
+    if (dtypeOf(x) === 'float64')
+        return array;
+    // Checks run in float64: inputs declared float32 keep their rounding.
+    const typed = array.astype(DTYPES[dtypeOf(x)]);
+    return typed.get_dtype() === Dz.Dtype.FLOAT32 ? typed.astype(Dz.Dtype.FLOAT64) : typed;
 }
 
 const valuesOf = array => Array.from(array.astype(Dz.Dtype.FLOAT64).get_values());
