@@ -202,7 +202,8 @@ for (const entry of cases) {
 test('op-cases/coverage', () => {
     const covered = new Set(cases.map(({op}) => op));
     const missing = Dz.ops_list().filter(name => !covered.has(name));
-    assert(missing.length === 0, `built-ins without a case in tests/ops/cases/*.json: ${missing.join(' ')}`);
+    assert(missing.length === 0,
+        `built-ins without a case in tests/ops/cases/*.json: ${missing.join(' ')}`);
 });
 
 run();

@@ -384,17 +384,11 @@ make_input (const Input *input,
   return dz_array_astype (array, input->dtype, NULL);
 }
 
-static void
-unref0 (gpointer object)
-{
-  if (object != NULL)
-    g_object_unref (object);
-}
-
+/* Variables or arrays, owned. */
 static GPtrArray *
-variables_new (void)
+objects_new (void)
 {
-  return g_ptr_array_new_with_free_func (unref0);
+  return g_ptr_array_new_with_free_func (g_object_unref);
 }
 
 static DzVariable *
@@ -421,7 +415,7 @@ static GPtrArray *
 retyped (GPtrArray *xs,
          DzDtype    dtype)
 {
-  GPtrArray *result = variables_new ();
+  GPtrArray *result = objects_new ();
 
   for (guint i = 0; i < xs->len; i++)
     {
@@ -565,7 +559,7 @@ numerical_grads (const Case  *c,
                  GPtrArray   *us,
                  GError     **error)
 {
-  g_autoptr(GPtrArray) grads = variables_new ();
+  g_autoptr(GPtrArray) grads = objects_new ();
   g_autoptr(GPtrArray) copy = g_ptr_array_new_full (xs->len, NULL);
 
   for (guint i = 0; i < xs->len; i++)
@@ -605,7 +599,7 @@ backward_grads (const Case  *c,
                 GError     **error)
 {
   g_autoptr(DzVariable) l = dz_mul (y, w, error);
-  g_autoptr(GPtrArray) grads = variables_new ();
+  g_autoptr(GPtrArray) grads = objects_new ();
   gboolean ok = l != NULL && dz_variable_backward (l, error);
 
   for (guint i = 0; i < c->n_inputs; i++)
@@ -796,7 +790,7 @@ test_case (gconstpointer data)
 {
   const Case *c = data;
   g_autoptr(DzGenerator) gen = dz_generator_new (c->index);
-  g_autoptr(GPtrArray) declared = variables_new ();
+  g_autoptr(GPtrArray) declared = objects_new ();
   g_autoptr(GPtrArray) xs = NULL;
   g_autoptr(GPtrArray) diff = NULL;
   g_autoptr(DzVariable) y = NULL;
@@ -870,7 +864,7 @@ test_case (gconstpointer data)
   /* (d) second order */
   if (c->second_order)
     {
-      g_autoptr(GPtrArray) us = variables_new ();
+      g_autoptr(GPtrArray) us = objects_new ();
       g_autoptr(DzVariable) f = NULL;
       g_autoptr(GPtrArray) second = NULL;
       g_autoptr(GPtrArray) second_numerical = NULL;

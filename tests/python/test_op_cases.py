@@ -146,10 +146,12 @@ def randn_like(gen, shape):
     return Dz.Variable(Dz.Array.new_randn(list(shape), gen))
 
 
-@pytest.mark.parametrize("op, index, file, case", [
-    pytest.param(*c, id=f"{c[0]}/{c[1]}",
-                 marks=[pytest.mark.skip(reason=c[3]["skip_python"])] if "skip_python" in c[3] else [])
-    for c in CASES])
+def param(op, index, file, case):
+    skip = [pytest.mark.skip(reason=case["skip_python"])] if "skip_python" in case else []
+    return pytest.param(op, index, file, case, id=f"{op}/{index}", marks=skip)
+
+
+@pytest.mark.parametrize("op, index, file, case", [param(*c) for c in CASES])
 def test_op_case(op, index, file, case):
     c = Case(op, index, file, case)
     gen = Dz.Generator.new(index)
