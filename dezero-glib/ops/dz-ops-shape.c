@@ -1,6 +1,9 @@
 /* dz-ops-shape.c: reshape, transpose, broadcast_to, sum_to, expand_dims,
  * squeeze, flatten, get_item (and its gradient), concatenate, stack
  *
+ * These move values without arithmetic (sum_to and get_item's gradient
+ * only add), so they take every dtype, int64 included, as NumPy does.
+ *
  * SPDX-License-Identifier: MIT
  */
 
@@ -1029,7 +1032,7 @@ get_item_array (DzIndex  *index,
                 DzArray  *x,
                 GError  **error)
 {
-  g_auto(Walk) w;
+  g_auto(Walk) w = { 0, };
   gsize item_size = dz_dtype_get_item_size (x->dtype);
   DzArray *y;
   WalkOp op;
@@ -1054,7 +1057,7 @@ get_item_grad_array (DzIndex      *index,
                      DzArray      *gy,
                      GError      **error)
 {
-  g_auto(Walk) w;
+  g_auto(Walk) w = { 0, };
   DzArray *gx;
   WalkOp op;
 

@@ -79,6 +79,7 @@ params_of (const char *key,
   g_assert_no_error (error);
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert_value (&dict, key, value);
+  g_variant_unref (value);
   return g_variant_ref_sink (g_variant_dict_end (&dict));
 }
 
@@ -379,8 +380,8 @@ test_get_item_errors (void)
    * the index read. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(GVariant) params = g_variant_ref_sink (
-        g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'slices': <1>, 'zz': <2>}", NULL, NULL, NULL));
+    g_autoptr(GVariant) params = g_variant_parse (G_VARIANT_TYPE_VARDICT,
+                                                  "{'slices': <1>, 'zz': <2>}", NULL, NULL, NULL);
 
     g_assert_null (dz_op_call ("get_item", &x, 1, NULL, &error));
     g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
@@ -402,12 +403,10 @@ test_get_item_grad (void)
   const gsize shape[] = { 3 };
   g_autoptr(DzVariable) x = arange_variable (shape, 1, 1, DZ_DTYPE_FLOAT64);
   g_autoptr(GVariant) params = params_of ("slices", "<@ax [0, 0, 2]>");
-  g_autoptr(GVariant) grad_params = g_variant_ref_sink (
-      g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 0, 2]>, 'in_shape': <[4]>}",
-                       NULL, NULL, NULL));
-  g_autoptr(GVariant) bad_params = g_variant_ref_sink (
-      g_variant_parse (G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 2]>, 'in_shape': <[4]>}",
-                       NULL, NULL, NULL));
+  g_autoptr(GVariant) grad_params = g_variant_parse (
+      G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 0, 2]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
+  g_autoptr(GVariant) bad_params = g_variant_parse (
+      G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 2]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
   g_autoptr(DzVariable) y = dz_op_call ("get_item", &x, 1, params, NULL);
   g_autoptr(DzVariable) z = dz_mul (y, y, NULL);
   g_autoptr(DzVariable) gx = NULL;
@@ -487,8 +486,7 @@ check_gradients (const char  *op,
   Probe probe = { op, NULL, inputs, n_inputs, 0, NULL };
 
   if (params_text != NULL)
-    params = g_variant_ref_sink (g_variant_parse (G_VARIANT_TYPE_VARDICT, params_text,
-                                                  NULL, NULL, NULL));
+    params = g_variant_parse (G_VARIANT_TYPE_VARDICT, params_text, NULL, NULL, NULL);
   probe.params = params;
   g_test_message ("%s %s", op, params_text ? params_text : "");
   for (guint i = 0; i < n_inputs; i++)
