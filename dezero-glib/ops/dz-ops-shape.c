@@ -811,7 +811,9 @@ walk_plan (DzIndex      *index,
           slice_adjust (item->start, item->stop, step, shape[d], &first, &count);
           if (count > 0)
             w->base += first * strides[d];
-          PUSH_BASIC (count, step * strides[d]);
+          /* A step past the end (x[::huge]) takes one value: its stride,
+           * which could overflow, is never used. */
+          PUSH_BASIC (count, count > 1 ? step * strides[d] : 0);
           d++;
           break;
         case DZ_INDEX_ITEM_NEWAXIS:

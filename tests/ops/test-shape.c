@@ -376,6 +376,20 @@ test_get_item_errors (void)
       g_assert_error (error, DZ_ERROR, index_errors[i].code);
     }
 
+  /* Steps and bounds far past the ends. */
+  {
+    g_autoptr(DzIndex) index = dz_index_new ();
+    g_autoptr(DzVariable) y = NULL;
+    g_autoptr(GError) error = NULL;
+
+    dz_index_add_slice (index, G_MAXINT64, DZ_INDEX_NONE, G_MININT64 + 1);
+    dz_index_add_slice (index, G_MININT64 + 1, G_MAXINT64, G_MAXINT64);
+    y = dz_get_item (x, index, &error);
+    g_assert_no_error (error);
+    assert_shape (dz_variable_get_data (y), (const gsize[]) { 1, 1 }, 2);
+    assert_values (dz_variable_get_data (y), (const double[]) { 8 }, 1);
+  }
+
   /* No slices; and an unknown key after the slices, which must not leak
    * the index read. */
   {
