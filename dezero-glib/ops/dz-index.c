@@ -423,6 +423,9 @@ add_item (DzIndex  *self,
     }
   else if (g_variant_is_of_type (value, G_VARIANT_TYPE_ARRAY))
     return add_int_array (self, value);
+  /* A maybe holding nothing: JSON's null, Python's None. */
+  else if (g_variant_is_of_type (value, G_VARIANT_TYPE_MAYBE) && g_variant_n_children (value) == 0)
+    dz_index_add_newaxis (self);
   else
     return FALSE;
   return TRUE;
@@ -435,9 +438,10 @@ dz_index_new_from_variant_ (GVariant  *value,
   g_autoptr(DzIndex) self = dz_index_new ();
   g_autoptr(GVariant) top = unboxed (g_variant_ref (value));
 
-  /* "av" and tuples other than a slice's are lists of items, as Python's
-   * x[a, b]; anything else is one item. */
-  if (g_variant_is_of_type (top, G_VARIANT_TYPE ("av"))
+  /* Arrays and tuples other than a slice's list the items, as Python's
+   * x[a, b] (JSON has no tuples: a list of lists of ints is x[[..], [..]]);
+   * anything else is one item. */
+  if (g_variant_is_of_type (top, G_VARIANT_TYPE_ARRAY)
       || (g_variant_is_of_type (top, G_VARIANT_TYPE_TUPLE) && !is_slice_tuple (top)))
     {
       for (gsize i = 0; i < g_variant_n_children (top); i++)

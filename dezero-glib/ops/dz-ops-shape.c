@@ -1238,16 +1238,18 @@ static DzOpDef get_item_def = {
  *
  * @index is copied: adding items to it later does not change this call.
  *
- * Through dz_op_call(), the parameter `slices` is a #GVariant: an `av` or
- * a tuple lists the items (`x[a, b]`), anything else is one item (`x[a]`).
- * An item is an integer (an int); a tuple of three integers
- * `(start, stop, step)`, with %G_MININT64 for an omitted bound, or a
- * string `"start:stop:step"` as Python writes it (`"1:"`, `"::-1"`) (a
- * slice); the string `"..."` (an ellipsis); `"None"` or `"newaxis"` (a new
- * axis); an array of integers (`ax`, `ai`, or an `av` of integers), nested
- * for more axes (an integer array). Doubles holding whole numbers count
- * as integers. So `x[1:, [0, 2]]` is `<[<"1:">, <[<0>, <2>]>]>`, and
- * `x[[0, 2]]` needs the outer list: `<[<[0, 2]>]>` or `<@ax [0, 2]>`.
+ * Through dz_op_call(), the parameter `slices` is a #GVariant. At the top,
+ * an array of any type (`av`, `ax`...) or a tuple other than a slice's
+ * lists the items (`x[a, b]`: a JSON list is Python's tuple); anything
+ * else is one item (`x[a]`). An item is an integer (an int); a tuple of
+ * three integers `(start, stop, step)`, with %G_MININT64 for an omitted
+ * bound, or a string `"start:stop:step"` as Python writes it (`"1:"`,
+ * `"::-1"`) (a slice); the string `"..."` (an ellipsis); `"None"`,
+ * `"newaxis"` or an empty maybe (a new axis); an array of integers (`ax`,
+ * `ai`, or an `av` of integers), nested for more axes (an integer array).
+ * Doubles holding whole numbers count as integers. So `x[1, 2]` is
+ * `[1, 2]`, `x[1:, [0, 2]]` is `[<"1:">, <[0, 2]>]`, and `x[[0, 2]]`
+ * needs the outer list: `[<[0, 2]>]`, in JSON `[[0, 2]]`.
  *
  * Returns: (transfer full): the selected values, or %NULL with
  *   %DZ_ERROR_INDEX_OUT_OF_RANGE for a position out of range or too many

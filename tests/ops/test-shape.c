@@ -106,7 +106,7 @@ static const IndexCase index_cases[] = {
     { 2, 5 }, 2,
     (const double[]) { 5, 6, 7, 8, 9, 10, 11, 12, 13, 14 },
     (const double[]) { 0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 0, 0, 0, 0, 0 } },
-  { { 4, 5 }, 2, "<@ax [0, 2, 2]>",
+  { { 4, 5 }, 2, "[<@ax [0, 2, 2]>]",
     { 3, 5 }, 2,
     (const double[]) { 0, 1, 2, 3, 4, 10, 11, 12, 13, 14, 10, 11, 12, 13, 14 },
     (const double[]) { 1, 2, 3, 4, 5, 0, 0, 0, 0, 0, 17, 19, 21, 23, 25, 0, 0, 0, 0, 0 } },
@@ -178,7 +178,7 @@ static const IndexCase index_cases[] = {
     { 0, 4 }, 2,
     NULL,
     (const double[]) { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
-  { { 3, 4 }, 2, "<@ax []>",
+  { { 3, 4 }, 2, "[<@ax []>]",
     { 0, 4 }, 2,
     NULL,
     (const double[]) { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } },
@@ -194,7 +194,7 @@ static const IndexCase index_cases[] = {
     { 5 }, 1,
     (const double[]) { 0, 1, 2, 3, 4 },
     (const double[]) { 1, 2, 3, 4, 5 } },
-  { { 5 }, 1, "<@ax [-1, 0, -1, 4]>",
+  { { 5 }, 1, "[<@ax [-1, 0, -1, 4]>]",
     { 4 }, 1,
     (const double[]) { 4, 0, 4, 4 },
     (const double[]) { 2, 0, 0, 0, 8 } },
@@ -214,6 +214,26 @@ static const IndexCase index_cases[] = {
     { 3, 2, 3 }, 3,
     (const double[]) { 6, 7, 8, 9, 10, 11, 6, 7, 8, 9, 10, 11, 0, 1, 2, 3, 4, 5 },
     (const double[]) { 13, 14, 15, 16, 17, 18, 8, 10, 12, 14, 16, 18 } },
+  { { 3, 4 }, 2, "@ax [1, 2]",
+    { 0 }, 0,
+    (const double[]) { 6 },
+    (const double[]) { 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0 } },
+  { { 3, 4 }, 2, "@ax []",
+    { 3, 4 }, 2,
+    (const double[]) { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11 },
+    (const double[]) { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 } },
+  { { 3, 4 }, 2, "[<@mv nothing>, <@ax [2, 0]>]",
+    { 1, 2, 4 }, 3,
+    (const double[]) { 8, 9, 10, 11, 0, 1, 2, 3 },
+    (const double[]) { 5, 6, 7, 8, 0, 0, 0, 0, 1, 2, 3, 4 } },
+  { { 3, 4 }, 2, "(int64 2, int64 -9223372036854775808, int64 -1)",
+    { 3, 4 }, 2,
+    (const double[]) { 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3 },
+    (const double[]) { 9, 10, 11, 12, 5, 6, 7, 8, 1, 2, 3, 4 } },
+  { { 3, 4 }, 2, "(1, '::2')",
+    { 2 }, 1,
+    (const double[]) { 4, 6 },
+    (const double[]) { 0, 0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 0 } },
 };
 
 static gsize
@@ -346,7 +366,8 @@ static const struct
   { "-4", DZ_ERROR_INDEX_OUT_OF_RANGE },
   { "[<0>, <4>]", DZ_ERROR_INDEX_OUT_OF_RANGE },
   { "[<0>, <0>, <0>]", DZ_ERROR_INDEX_OUT_OF_RANGE },
-  { "<@ax [0, 3]>", DZ_ERROR_INDEX_OUT_OF_RANGE },
+  { "[<@ax [0, 3]>]", DZ_ERROR_INDEX_OUT_OF_RANGE },
+  { "@ax [0, 4]", DZ_ERROR_INDEX_OUT_OF_RANGE },
   { "[<':'>, <@ax [-5]>]", DZ_ERROR_INDEX_OUT_OF_RANGE },
   { "[<@ax [0, 1]>, <@ax [0, 1, 2]>]", DZ_ERROR_SHAPE_MISMATCH },
   { "[<'...'>, <'...'>]", DZ_ERROR_INVALID_ARGUMENT },
@@ -416,11 +437,11 @@ test_get_item_grad (void)
 {
   const gsize shape[] = { 3 };
   g_autoptr(DzVariable) x = arange_variable (shape, 1, 1, DZ_DTYPE_FLOAT64);
-  g_autoptr(GVariant) params = params_of ("slices", "<@ax [0, 0, 2]>");
+  g_autoptr(GVariant) params = params_of ("slices", "[<@ax [0, 0, 2]>]");
   g_autoptr(GVariant) grad_params = g_variant_parse (
-      G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 0, 2]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
+      G_VARIANT_TYPE_VARDICT, "{'slices': <[<[0, 0, 2]>]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
   g_autoptr(GVariant) bad_params = g_variant_parse (
-      G_VARIANT_TYPE_VARDICT, "{'slices': <[0, 2]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
+      G_VARIANT_TYPE_VARDICT, "{'slices': <[<[0, 2]>]>, 'in_shape': <[4]>}", NULL, NULL, NULL);
   g_autoptr(DzVariable) y = dz_op_call ("get_item", &x, 1, params, NULL);
   g_autoptr(DzVariable) z = dz_mul (y, y, NULL);
   g_autoptr(DzVariable) gx = NULL;
@@ -527,7 +548,7 @@ test_gradients (void)
                    (const gsize[][4]) { { 2, 3, 2 } }, (const guint[]) { 3 }, 1);
   check_gradients ("get_item", "{'slices': <[<'...'>, <'None'>, <'::-2'>]>}",
                    (const gsize[][4]) { { 2, 5 } }, (const guint[]) { 2 }, 1);
-  check_gradients ("get_item_grad", "{'slices': <[0, 0, 2]>, 'in_shape': <[3]>}",
+  check_gradients ("get_item_grad", "{'slices': <[<[0, 0, 2]>]>, 'in_shape': <[3]>}",
                    (const gsize[][4]) { { 3 } }, (const guint[]) { 1 }, 1);
   check_gradients ("expand_dims", "{'axis': <-1>}",
                    (const gsize[][4]) { { 2, 3 } }, (const guint[]) { 2 }, 1);
