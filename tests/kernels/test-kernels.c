@@ -794,7 +794,7 @@ test_softmax (void)
           const DzDtype dtype = all_dtypes[t];
           const gsize n = shape_size (sc->ndim, sc->shape);
           const gsize len = sc->shape[sc->axis];
-          const gsize inner = n == 0 ? 1 : n / shape_size (sc->axis + 1, sc->shape);
+          const gsize inner = shape_size (sc->ndim - sc->axis - 1, sc->shape + sc->axis + 1);
           const gsize outer = shape_size (sc->axis, sc->shape);
           void *x = g_malloc (MAX (n, 1) * item_size (dtype));
           void *out = g_malloc (MAX (n, outer * inner) * item_size (dtype) + 8);
