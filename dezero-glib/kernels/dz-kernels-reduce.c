@@ -46,68 +46,104 @@ extern float logf (float);
 
 /* -- sums -- */
 
-/* NumPy's pairwise summation: a block of up to PW_BLOCK values goes into
- * PW_LANES running sums, combined as a tree; longer runs split in halves.
- * The error grows like log n. NumPy uses 8 lanes and blocks of 128; more
- * lanes (16 values each, as there) keep wide vectors and several adders
- * busy. */
-#define DEFINE_SUM_PAIRWISE(sfx, T, PW_LANES)                                 \
-  static T                                                                    \
-  sum_pairwise_##sfx (const T *x, gsize n)                                    \
+/* Float sums are NumPy's pairwise summation: a block of up to PW_BLOCK
+ * values goes into PW_LANES running sums, combined as a tree, and the
+ * blocks' sums combine pairwise, so that the error grows like log n.
+ * NumPy uses 8 lanes of 16 values; we keep 16 values a lane but use 32
+ * (f64) or 64 (f32) lanes: four AVX-512 registers, enough to keep the
+ * adders busy on data in cache. The lanes are GCC vectors of a fixed
+ * width, which every build (AVX-512, AVX2, baseline) splits into its own
+ * registers: they all give the same bits.
+ *
+ * The blocks combine as a binary counter does (a stack of partial sums,
+ * merged while the block count ends in 1 bits) rather than by recursion,
+ * so that the whole sum is one function, inlined into each cloned build. */
+/* Unaligned, and aliasing the values they are loaded from. */
+typedef double V64 __attribute__ ((vector_size (64), aligned (8), may_alias));
+typedef float V32 __attribute__ ((vector_size (64), aligned (4), may_alias));
+
+#define DEFINE_SUM_LANE(sfx, T, V)                                            \
+  static inline T                                                             \
+  sum_block_##sfx (const T *x, gsize n)                                       \
   {                                                                           \
-    enum { PW_BLOCK = 16 * PW_LANES };                                        \
+    enum { W = sizeof (V) / sizeof (T), PW_LANES = 4 * W };                   \
+    const gsize n_lanes = n - n % PW_LANES;                                   \
+    T s = 0;                                                                  \
                                                                               \
-    if (n < PW_LANES)                                                         \
+    if (n_lanes > 0)                                                          \
       {                                                                       \
-        T s = 0;                                                              \
+        const V *v = (const V *) x;                                           \
+        V a0 = v[0], a1 = v[1], a2 = v[2], a3 = v[3];                         \
+        T r[W];                                                               \
                                                                               \
-        for (gsize i = 0; i < n; i++)                                         \
-          s += x[i];                                                          \
-        return s;                                                             \
-      }                                                                       \
-    else if (n <= PW_BLOCK)                                                   \
-      {                                                                       \
-        T r[PW_LANES];                                                        \
-        T s;                                                                  \
-        gsize i;                                                              \
-                                                                              \
-        for (gsize k = 0; k < PW_LANES; k++)                                  \
-          r[k] = x[k];                                                        \
-        for (i = PW_LANES; i + PW_LANES <= n; i += PW_LANES)                  \
-          for (gsize k = 0; k < PW_LANES; k++)                                \
-            r[k] += x[i + k];                                                 \
-        for (gsize half = PW_LANES / 2; half > 0; half /= 2)                  \
+        for (gsize i = 4; i < n_lanes / W; i += 4)                            \
+          {                                                                   \
+            a0 += v[i];                                                       \
+            a1 += v[i + 1];                                                   \
+            a2 += v[i + 2];                                                   \
+            a3 += v[i + 3];                                                   \
+          }                                                                   \
+        a0 = (a0 + a2) + (a1 + a3);                                           \
+        memcpy (r, &a0, sizeof r);                                            \
+        for (gsize half = W / 2; half > 0; half /= 2)                         \
           for (gsize k = 0; k < half; k++)                                    \
             r[k] += r[k + half];                                              \
         s = r[0];                                                             \
-        for (; i < n; i++)                                                    \
-          s += x[i];                                                          \
-        return s;                                                             \
       }                                                                       \
-    else                                                                      \
-      {                                                                       \
-        gsize n2 = n / 2;                                                     \
+    for (gsize i = n_lanes; i < n; i++)                                       \
+      s += x[i];                                                              \
+    return s;                                                                 \
+  }                                                                           \
                                                                               \
-        n2 -= n2 % PW_LANES;                                                  \
-        return sum_pairwise_##sfx (x, n2)                                     \
-               + sum_pairwise_##sfx (x + n2, n - n2);                         \
+  static DZ_VECTOR_CLONES T                                                   \
+  sum_lane_##sfx (const T *x, gsize n)                                        \
+  {                                                                           \
+    enum { PW_BLOCK = 16 * 4 * sizeof (V) / sizeof (T) };                     \
+    const gsize n_blocks = n / PW_BLOCK;                                      \
+    T stack[64];                                                              \
+    guint depth = 0;                                                          \
+    T s;                                                                      \
+                                                                              \
+    for (gsize b = 0; b < n_blocks; b++)                                      \
+      {                                                                       \
+        s = sum_block_##sfx (x + b * PW_BLOCK, PW_BLOCK);                     \
+        for (gsize c = b; c & 1; c >>= 1)                                     \
+          s = stack[--depth] + s;                                             \
+        stack[depth++] = s;                                                   \
       }                                                                       \
+    s = sum_block_##sfx (x + n_blocks * PW_BLOCK, n - n_blocks * PW_BLOCK);   \
+    while (depth > 0)                                                         \
+      s = stack[--depth] + s;                                                 \
+    return s;                                                                 \
   }
 
-/* Column sums of a @rows x @width block (rows @stride apart) into @acc:
+/* Column sums of a @rows x @width block (rows @stride apart) into @acc,
  * pairwise over the rows, each leaf a run of up to SUM_ROWS rows added
- * vector by vector. */
+ * four at a time. The columns go a tile at a time, a tile's partial sums
+ * on the stack (one tile per level: log2 (rows / SUM_ROWS) levels). Each
+ * level calls the dispatcher of the cloned builds, once per 32 rows. */
 #define SUM_ROWS 32
-#define SUM_TILE_BYTES 2048
+#define SUM_TILE_BYTES 4096
 
 #define DEFINE_SUM_ROWS(sfx, T)                                               \
-  static void                                                                 \
+  static DZ_VECTOR_CLONES void                                                \
   sum_rows_##sfx (const T *x, gsize rows, gsize stride, gsize width, T *acc)  \
   {                                                                           \
     if (rows <= SUM_ROWS)                                                     \
       {                                                                       \
+        gsize r = 1;                                                          \
+                                                                              \
         memcpy (acc, x, width * sizeof (T));                                  \
-        for (gsize r = 1; r < rows; r++)                                      \
+        for (; r + 4 <= rows; r += 4)                                         \
+          {                                                                   \
+            const T *r0 = x + r * stride;                                     \
+            const T *r1 = r0 + stride, *r2 = r1 + stride, *r3 = r2 + stride;  \
+                                                                              \
+            DZ_SIMD_LOOP                                                      \
+            for (gsize j = 0; j < width; j++)                                 \
+              acc[j] += (r0[j] + r1[j]) + (r2[j] + r3[j]);                    \
+          }                                                                   \
+        for (; r < rows; r++)                                                 \
           {                                                                   \
             const T *row = x + r * stride;                                    \
                                                                               \
@@ -144,16 +180,10 @@ extern float logf (float);
         for (gsize j = 0; j < width; j++)                                     \
           out[j0 + j] += acc[j];                                              \
       }                                                                       \
-  }                                                                           \
-                                                                              \
-  static DZ_VECTOR_CLONES T                                                   \
-  sum_lane_##sfx (const T *x, gsize n)                                        \
-  {                                                                           \
-    return sum_pairwise_##sfx (x, n);                                         \
   }
 
-DEFINE_SUM_PAIRWISE (f64, double, 16)
-DEFINE_SUM_PAIRWISE (f32, float, 32)
+DEFINE_SUM_LANE (f64, double, V64)
+DEFINE_SUM_LANE (f32, float, V32)
 DEFINE_SUM_ROWS (f64, double)
 DEFINE_SUM_ROWS (f32, float)
 
