@@ -3,7 +3,7 @@
 
     bench-kernels.py BUILD_DIR [N]
 
-Prints, per case and dtype, the best time in microseconds of NumPy into a
+Prints, per case and dtype, the best thread CPU time in microseconds of NumPy into a
 reused output (out=) and allocating (a + b, a.sum()), of the kernel the
 same two ways, and the ratio NumPy / kernel (above 1: the kernel is faster).
 """
@@ -11,6 +11,7 @@ same two ways, and the ratio NumPy / kernel (above 1: the kernel is faster).
 import os
 import subprocess
 import sys
+import time
 import timeit
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -20,7 +21,7 @@ import numpy as np  # noqa: E402
 
 
 def best_us(stmt, env):
-    timer = timeit.Timer(stmt, globals=env)
+    timer = timeit.Timer(stmt, timer=time.thread_time, globals=env)
     number, _ = timer.autorange()
     number = max(number, int(number * 0.02 / max(timer.timeit(number), 1e-9)))
     return min(timer.repeat(7, number)) / number * 1e6
