@@ -153,8 +153,7 @@ dz_array_binary_take (DzBinaryOp   op,
 {
   DzArray *out;
 
-  if (dz_array_is_exclusive (a) && a->dtype == b->dtype && a->ndim >= b->ndim
-      && a->size > 1)
+  if (dz_array_is_exclusive (a) && a->dtype == b->dtype && a->ndim >= b->ndim)
     {
       gsize shape[DZ_ARRAY_MAX_NDIM];
       guint ndim;
