@@ -96,7 +96,9 @@ struct _DzOpDef
   const char *class_name;
   /* Inputs the op takes; 0 for any number (at least one). */
   guint n_inputs;
-  /* Inputs, by bit, that take no gradient (the labels of a loss). */
+  /* Inputs, by bit, that take no gradient (the labels of a loss). An op
+   * none of whose inputs takes one (accuracy) is never recorded: it needs
+   * neither gradient nor backward. */
   guint no_grad_inputs;
   DzOpNeeds needs;
   gsize params_size;
