@@ -703,7 +703,12 @@ def transpose(x, axes=None):
 
 def _reduction(name, doc):
     def reduce(x, axis=None, keepdims=False):
-        return _call(name, as_variable(x), _axes(axis), bool(keepdims))
+        axes = _axes(axis)
+        if axes == []:
+            # axis=() reduces over no axis; PyGObject would pass an empty
+            # list as NULL, which means every axis.
+            return op_call(name, [x], {"axis": axes, "keepdims": bool(keepdims)})
+        return _call(name, as_variable(x), axes, bool(keepdims))
     reduce.__name__ = reduce.__qualname__ = name
     reduce.__doc__ = doc
     return _public(reduce)
@@ -799,7 +804,10 @@ def expand_dims(x, axis):
 @_public
 def squeeze(x, axis=None):
     """``x`` without its axes of length 1 (those of ``axis`` only)."""
-    return _call("squeeze", as_variable(x), _axes(axis))
+    axes = _axes(axis)
+    if axes == []:
+        return op_call("squeeze", [x], {"axis": axes})
+    return _call("squeeze", as_variable(x), axes)
 
 
 @_public
@@ -878,15 +886,47 @@ def get_item(x, slices):
     return _call("get_item", as_variable(x), index(slices))
 
 
-def _op_param(value):
+def _index_item_variant(item):
+    if item is None:
+        return GLib.Variant("s", "None")
+    if item is Ellipsis:
+        return GLib.Variant("s", "...")
+    if isinstance(item, str):
+        return GLib.Variant("s", item)
+    if isinstance(item, slice):
+        return GLib.Variant("(xxx)", tuple(_INDEX_NONE if v is None else operator.index(v)
+                                           for v in (item.start, item.stop, item.step)))
+    if isinstance(item, (list, Dz.Variable)) or _is_ndarray(item):
+        values = np.asarray(item.data if isinstance(item, Dz.Variable) else item)
+        if values.dtype.kind == "b":
+            raise IndexError("boolean masks cannot be op parameters; use Dz.get_item")
+        return _int_array_variant(values.astype(np.int64) if values.size == 0 else values)
+    return GLib.Variant("x", operator.index(item))
+
+
+def _int_array_variant(values):
+    if values.ndim <= 1:
+        return GLib.Variant("ax", [int(v) for v in values.reshape(-1)])
+    return GLib.Variant("av", [_int_array_variant(row) for row in values])
+
+
+def _op_param(key, value):
+    """A keyword parameter of a built-in as dz_op_call() reads it."""
     if isinstance(value, GLib.Variant):
         return value
+    if key == "slices":
+        # A Python key, as Dz.get_item takes it: a tuple lists the items.
+        if isinstance(value, tuple):
+            return GLib.Variant("av", [_index_item_variant(item) for item in value])
+        return _index_item_variant(value)
     if isinstance(value, bool) or (_is_ndarray(value) and value.dtype.kind == "b"):
         return GLib.Variant("b", bool(value))
     if isinstance(value, numbers.Integral):
         return GLib.Variant("x", int(value))
     if isinstance(value, numbers.Real):
         return GLib.Variant("d", float(value))
+    if isinstance(value, str):
+        return GLib.Variant("s", value)
     if isinstance(value, (tuple, list)) or _is_ndarray(value):
         return GLib.Variant("ax", [operator.index(v) for v in value])
     raise TypeError(f"an op parameter cannot be {type(value).__name__}")
@@ -899,7 +939,7 @@ def op_call(name, inputs, params=None):
     keyword names (None values left out: an absent axis means every
     axis), or a ``GLib.Variant`` of type ``a{sv}``."""
     if isinstance(params, dict):
-        params = GLib.Variant("a{sv}", {key: _op_param(value)
+        params = GLib.Variant("a{sv}", {key: _op_param(key, value)
                                         for key, value in params.items()
                                         if value is not None})
     return _call("op_call", name, [as_variable(x) for x in inputs], params)
