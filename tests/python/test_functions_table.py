@@ -139,7 +139,8 @@ REFERENCES = {
     "max": lambda x, axis=None, keepdims=False: np.max(x, _axis(axis), keepdims=keepdims),
     "min": lambda x, axis=None, keepdims=False: np.min(x, _axis(axis), keepdims=keepdims),
     "clip": lambda x, x_min, x_max: np.clip(x, x_min, x_max),
-    "matmul": np.matmul,
+    "matmul": lambda a, b, trans_a=False, trans_b=False: np.matmul(
+        np.swapaxes(a, -1, -2) if trans_a else a, np.swapaxes(b, -1, -2) if trans_b else b),
     "dot": np.dot,
     "linear": lambda x, W, b=None: x @ W if b is None else x @ W + b,
     "sigmoid": _sigmoid,

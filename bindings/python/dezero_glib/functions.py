@@ -124,8 +124,10 @@ def clip(x, x_min, x_max):
 # Matrix products
 
 
-def matmul(x, W):
-    return Dz.matmul(x, W)
+def matmul(x, W, trans_a=False, trans_b=False):
+    """``x @ W``; ``trans_a``/``trans_b`` (extensions) swap an operand's
+    last two axes."""
+    return Dz.matmul(x, W, trans_a, trans_b)
 
 
 def dot(a, b):

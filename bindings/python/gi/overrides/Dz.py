@@ -729,8 +729,12 @@ def clip(x, x_min, x_max):
 
 
 @_public
-def matmul(a, b):
-    """The matrix product ``a @ b``, as NumPy's ``matmul``."""
+def matmul(a, b, trans_a=False, trans_b=False):
+    """The matrix product ``a @ b``, as NumPy's ``matmul``; ``trans_a``
+    and ``trans_b`` read an operand's last two axes swapped (the built-in's
+    own parameters, without a transpose's copy)."""
+    if trans_a or trans_b:
+        return op_call("matmul", [a, b], {"trans_a": bool(trans_a), "trans_b": bool(trans_b)})
     return _call("matmul", as_variable(a), as_variable(b))
 
 
