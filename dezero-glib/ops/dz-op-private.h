@@ -65,6 +65,8 @@ typedef enum
   DZ_PARAM_BOOL,      /* gboolean; "b" */
   DZ_PARAM_AXES,      /* DzAxes; an int, an array of ints, or absent for all */
   DZ_PARAM_SHAPE,     /* DzShape; an array of ints (-1 allowed where the op says) */
+  DZ_PARAM_INDEX,     /* DzIndex * (owned: the op's params_clear unrefs it); the
+                       * GVariant forms dz_get_item() documents */
 } DzParamKind;
 
 typedef struct
