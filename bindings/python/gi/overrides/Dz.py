@@ -2,9 +2,12 @@
 """Pythonic layer over the Dz typelib of dezero-glib.
 
 After ``gi.require_version('Dz', '1.0'); from gi.repository import Dz``:
-variables take and give NumPy arrays, built-ins accept variables, arrays and
-scalars, operators work, Functions are written in Python with NumPy, and an
-exception raised inside them reaches the caller as itself.
+variables take and give NumPy arrays (float64, float32 and int64, without
+copying), behave as NumPy's (shape, dtype, T, reshape, sum, indexing, @),
+built-ins accept variables, arrays and scalars with DeZero's keyword
+arguments, operators broadcast and promote as NumPy does, Functions are
+written in Python with NumPy, and an exception raised inside them reaches
+the caller as itself.
 """
 
 import contextlib
@@ -95,8 +98,8 @@ _newgobj = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p)(
                 ctypes.POINTER(ctypes.c_void_p))[3])
 
 
-def _keep(*args):
-    pass
+def _never_called(*args):
+    pass  # "notify" is never emitted on a keeper: no property changes
 
 
 def _keeper(obj):
@@ -108,7 +111,7 @@ def _keeper(obj):
     releases a signal closure's data at finalization, taking the GIL, from
     any thread."""
     keeper = GObject.Object()
-    keeper.connect("notify", _keep, obj)
+    keeper.connect("notify", _never_called, obj)
     return _gobject.g_object_ref(_capsule_pointer(keeper.__gpointer__, None))
 
 
