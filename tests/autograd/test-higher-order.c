@@ -544,10 +544,10 @@ mlp_loss (DzVariable *W1)
 {
   g_autoptr(DzGenerator) gen = dz_generator_new (7);
   const gsize xs[] = { 4, 3 }, w2s[] = { 5, 2 }, bs[] = { 5 }, ts[] = { 4, 2 };
-  DzVariable *x = T (dz_variable_new (dz_array_new_randn (xs, 2, gen, NULL)));
-  DzVariable *b1 = T (dz_variable_new (dz_array_new_randn (bs, 1, gen, NULL)));
-  DzVariable *W2 = T (dz_variable_new (dz_array_new_randn (w2s, 2, gen, NULL)));
-  DzVariable *t = T (dz_variable_new (dz_array_new_randn (ts, 2, gen, NULL)));
+  DzVariable *x = T (dz_variable_new (arena_take (dz_array_new_randn (xs, 2, gen, NULL))));
+  DzVariable *b1 = T (dz_variable_new (arena_take (dz_array_new_randn (bs, 1, gen, NULL))));
+  DzVariable *W2 = T (dz_variable_new (arena_take (dz_array_new_randn (w2s, 2, gen, NULL))));
+  DzVariable *t = T (dz_variable_new (arena_take (dz_array_new_randn (ts, 2, gen, NULL))));
   DzVariable *h = T (dz_tanh (T (dz_linear (x, W1, b1, NULL)), NULL));
   DzVariable *y = T (dz_linear (h, W2, NULL, NULL));
 
