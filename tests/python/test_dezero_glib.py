@@ -162,6 +162,10 @@ def test_later_names_say_they_are_not_there_yet():
     with pytest.raises(AttributeError, match="not available yet"):
         dezero.Layer
     with pytest.raises(AttributeError, match="not available yet"):
-        F.reshape
+        F.conv2d
+    with pytest.raises(AttributeError, match="C built-ins"):
+        F.Sigmoid
+    with pytest.raises(AttributeError):
+        F.no_such_function
     with pytest.raises(AttributeError):
         dezero.no_such_name

@@ -19,10 +19,11 @@ from gi.repository import Dz, GLib  # noqa: E402
     (np.arange(12.0).reshape(3, 4)[:, ::2], (3, 2)),
 ])
 def test_construct(data, shape):
+    # NumPy's dtype, as DeZero's variable holding np.asarray(data) has.
     v = Dz.Variable(data)
     assert v.shape == shape
-    assert v.data.dtype == np.float64
-    np.testing.assert_array_equal(v.data, np.asarray(data, dtype=np.float64))
+    assert v.data.dtype == v.dtype == np.asarray(data).dtype
+    np.testing.assert_array_equal(v.data, np.asarray(data))
 
 
 def test_construct_from_array():

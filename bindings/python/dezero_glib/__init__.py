@@ -8,9 +8,10 @@ A program written for DeZero runs by changing its import line::
     import dezero_glib.functions as F
 
 This package is thin: everything comes from the ``Dz`` typelib through the
-PyGObject override. It covers what the library has today (DeZero's steps 1
-to 36); names DeZero defines for later steps raise ``AttributeError``
-saying that they are not available yet.
+PyGObject override. It covers DeZero's steps 1 to 43 (variables, functions,
+tensors with NumPy's semantics, matmul, the activations and losses); names
+DeZero defines for its later steps (layers, models, optimizers, data sets)
+raise ``AttributeError`` saying that they are not available yet.
 """
 
 from dezero_glib.core import (  # noqa: F401 - re-exported
@@ -21,16 +22,19 @@ from dezero_glib.core import (  # noqa: F401 - re-exported
     as_variable,
     no_grad,
     setup_variable,
+    test_mode,
     using_config,
 )
 from dezero_glib import core, core_simple, functions, utils  # noqa: F401,E402 - DeZero's layout
 
 __all__ = ["Config", "Function", "Variable", "as_array", "as_variable", "no_grad",
-           "setup_variable", "using_config", "core", "core_simple", "functions", "utils"]
+           "setup_variable", "test_mode", "using_config", "core", "core_simple", "functions",
+           "utils"]
 
 # DeZero's names for its later steps (layers, models, optimizers, data).
-_LATER = {"Parameter", "Layer", "Model", "DataLoader", "SeqDataLoader", "test_mode",
-          "layers", "models", "optimizers", "datasets", "dataloaders", "transforms", "cuda"}
+_LATER = {"Parameter", "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader",
+          "layers", "models", "optimizers", "datasets", "dataloaders", "transforms", "cuda",
+          "functions_conv"}
 
 
 def __getattr__(name):

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: MIT
-"""DeZero's ``dezero.core`` (and ``core_simple``): Variable, Function and the
-configuration, from the Dz override."""
+"""DeZero's ``dezero.core`` (and ``core_simple``): Variable, Function, the
+configuration and the arithmetic functions, from the Dz override."""
+
+import contextlib
 
 import gi
 
@@ -11,8 +13,23 @@ Variable = Dz.Variable
 Function = Dz.Function
 as_array = Dz.as_array
 as_variable = Dz.as_variable
-using_config = Dz.using_config
-no_grad = Dz.no_grad
+
+add = Dz.add
+sub = Dz.sub
+mul = Dz.mul
+div = Dz.div
+neg = Dz.neg
+pow = Dz.pow  # noqa: A001 - DeZero's name
+
+
+def rsub(x0, x1):
+    """DeZero's ``x1 - x0`` (``Variable.__rsub__``)."""
+    return Dz.sub(x1, x0)
+
+
+def rdiv(x0, x1):
+    """DeZero's ``x1 / x0`` (``Variable.__rtruediv__``)."""
+    return Dz.div(x1, x0)
 
 
 class _ConfigType(type):
@@ -29,12 +46,39 @@ class _ConfigType(type):
 
 class Config(metaclass=_ConfigType):
     """DeZero's ``Config``: ``Config.enable_backprop`` reads and sets the
-    no-grad switch of the calling thread."""
+    no-grad switch of the calling thread; ``Config.train`` (True but in
+    ``test_mode()``) is read by ``functions.dropout``."""
+
+    train = True
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """DeZero's ``using_config``: sets ``Config.<name>`` for the block."""
+    if not hasattr(Config, name):
+        raise AttributeError(f"Config has no setting {name!r}")
+    previous = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, previous)
+
+
+def no_grad():
+    """``with no_grad():`` records no graph in the block."""
+    return using_config("enable_backprop", False)
+
+
+def test_mode():
+    """``with test_mode():`` makes ``Config.train`` False (dropout off)."""
+    return using_config("train", False)
 
 
 def setup_variable():
     """DeZero installs Variable's operators here; the override already has."""
 
 
-__all__ = ["Config", "Function", "Variable", "as_array", "as_variable", "no_grad",
-           "setup_variable", "using_config"]
+__all__ = ["Config", "Function", "Variable", "add", "as_array", "as_variable", "div", "mul",
+           "neg", "no_grad", "pow", "rdiv", "rsub", "setup_variable", "sub", "test_mode",
+           "using_config"]

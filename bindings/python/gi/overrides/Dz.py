@@ -2,19 +2,24 @@
 """Pythonic layer over the Dz typelib of dezero-glib.
 
 After ``gi.require_version('Dz', '1.0'); from gi.repository import Dz``:
-variables take and give NumPy arrays, built-ins accept variables, arrays and
-scalars, operators work, Functions are written in Python with NumPy, and an
-exception raised inside them reaches the caller as itself.
+variables take and give NumPy arrays (float64, float32 and int64, without
+copying), behave as NumPy's (shape, dtype, T, reshape, sum, indexing, @),
+built-ins accept variables, arrays and scalars with DeZero's keyword
+arguments, operators broadcast and promote as NumPy does, Functions are
+written in Python with NumPy, and an exception raised inside them reaches
+the caller as itself.
 """
 
 import contextlib
 import ctypes
 import importlib
 import numbers
+import operator
 import sys
 import threading
 
-from gi.repository import GLib
+from gi import _gi
+from gi.repository import GLib, GObject
 
 from ..module import get_introspection_module
 from ..overrides import override
@@ -55,24 +60,87 @@ def _export(obj):
 # into a fresh list and GLib.Bytes into a copied bytes object; NumPy users
 # want a view, so the storage is reached through ctypes from the same
 # libraries the typelib loads.
+class _GError(ctypes.Structure):
+    _fields_ = [("domain", ctypes.c_uint32), ("code", ctypes.c_int),
+                ("message", ctypes.c_char_p)]
+
+
 _lib = ctypes.CDLL("libdezero-glib-1.0.so.0")
-_lib.dz_array_get_values.restype = ctypes.c_void_p
-_lib.dz_array_get_values.argtypes = [ctypes.c_void_p, ctypes.c_void_p]
 _lib.dz_array_get_bytes.restype = ctypes.c_void_p
 _lib.dz_array_get_bytes.argtypes = [ctypes.c_void_p]
+_lib.dz_array_new_from_bytes.restype = ctypes.c_void_p
+_lib.dz_array_new_from_bytes.argtypes = [ctypes.c_void_p, ctypes.c_int,
+                                         ctypes.POINTER(ctypes.c_size_t), ctypes.c_uint,
+                                         ctypes.POINTER(ctypes.POINTER(_GError))]
 _glib = ctypes.CDLL("libglib-2.0.so.0")
 _glib.g_bytes_get_data.restype = ctypes.c_void_p
 _glib.g_bytes_get_data.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
+_glib.g_bytes_new_with_free_func.restype = ctypes.c_void_p
+_glib.g_bytes_new_with_free_func.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p,
+                                             ctypes.c_void_p]
 _glib.g_bytes_unref.restype = None
 _glib.g_bytes_unref.argtypes = [ctypes.c_void_p]
+_glib.g_error_free.restype = None
+_glib.g_error_free.argtypes = [ctypes.POINTER(_GError)]
+_gobject = ctypes.CDLL("libgobject-2.0.so.0")
+_gobject.g_object_unref.restype = None
+_gobject.g_object_unref.argtypes = [ctypes.c_void_p]
+_gobject.g_object_ref.restype = ctypes.c_void_p
+_gobject.g_object_ref.argtypes = [ctypes.c_void_p]
+_G_OBJECT_UNREF = ctypes.cast(_gobject.g_object_unref, ctypes.c_void_p).value
 _capsule_pointer = ctypes.pythonapi.PyCapsule_GetPointer
 _capsule_pointer.restype = ctypes.c_void_p
 _capsule_pointer.argtypes = [ctypes.py_object, ctypes.c_char_p]
-_NATIVE_F8 = ("<" if sys.byteorder == "little" else ">") + "f8"
+# PyGObject's C API: its fourth entry, pygobject_new(), wraps a GObject
+# pointer (adding a reference) in the Python class registered for its type.
+_newgobj = ctypes.PYFUNCTYPE(ctypes.py_object, ctypes.c_void_p)(
+    ctypes.cast(_capsule_pointer(_gi._PyGObject_API, b"gobject._PyGObject_API"),
+                ctypes.POINTER(ctypes.c_void_p))[3])
 
 
-def _values_address(array):
-    return _lib.dz_array_get_values(_capsule_pointer(array.__gpointer__, None), None)
+def _never_called(*args):
+    pass  # "notify" is never emitted on a keeper: no property changes
+
+
+def _keeper(obj):
+    """A reference to a new GObject that keeps ``obj`` alive until it is
+    finalized: a GBytes whose free function is g_object_unref thus holds a
+    Python object. A ctypes callback could not do it: GLib may free bytes
+    while a Python exception is being raised (an argument dropped as an
+    error unwinds), and ctypes runs no Python code safely then; PyGObject
+    releases a signal closure's data at finalization, taking the GIL, from
+    any thread."""
+    keeper = GObject.Object()
+    keeper.connect("notify", _never_called, obj)
+    return _gobject.g_object_ref(_capsule_pointer(keeper.__gpointer__, None))
+
+
+_BYTE_ORDER = "<" if sys.byteorder == "little" else ">"
+# Dz.Dtype -> NumPy dtype name and array-interface typestr.
+_DTYPE_NAMES = {int(Dz.Dtype.FLOAT64): "float64", int(Dz.Dtype.FLOAT32): "float32",
+                int(Dz.Dtype.INT64): "int64"}
+_TYPESTRS = {int(Dz.Dtype.FLOAT64): _BYTE_ORDER + "f8", int(Dz.Dtype.FLOAT32): _BYTE_ORDER + "f4",
+             int(Dz.Dtype.INT64): _BYTE_ORDER + "i8"}
+_DZ_DTYPES = {"float64": Dz.Dtype.FLOAT64, "float32": Dz.Dtype.FLOAT32,
+              "int64": Dz.Dtype.INT64}
+
+
+def _numpy_dtype(dz_dtype):
+    return np.dtype(_DTYPE_NAMES[int(dz_dtype)])
+
+
+def _dz_dtype(dtype):
+    """The Dz.Dtype for a Dz.Dtype, a NumPy dtype or anything np.dtype()
+    takes: floats of up to 4 bytes are float32, wider ones float64,
+    integers and booleans int64."""
+    if isinstance(dtype, Dz.Dtype):
+        return dtype
+    dtype = np.dtype(dtype)
+    if dtype.kind == "f":
+        return Dz.Dtype.FLOAT32 if dtype.itemsize <= 4 else Dz.Dtype.FLOAT64
+    if dtype.kind in "biu":
+        return Dz.Dtype.INT64
+    raise TypeError(f"dezero-glib has no dtype for {dtype} (float64, float32 and int64 only)")
 
 
 class _Storage:
@@ -89,7 +157,7 @@ class _Storage:
         self.__array_interface__ = {
             "version": 3,
             "shape": tuple(array.get_shape()),
-            "typestr": _NATIVE_F8,
+            "typestr": _TYPESTRS[int(array.get_dtype())],
             "data": (address or 0, True),
         }
 
@@ -100,10 +168,37 @@ class _Storage:
 def _view(array):
     """A read-only ndarray viewing ``array``'s storage, zero-copy."""
     if array.get_size() == 0:
-        view = np.zeros(tuple(array.get_shape()))
+        view = np.zeros(tuple(array.get_shape()), dtype=_numpy_dtype(array.get_dtype()))
         view.flags.writeable = False
         return view
     return np.asarray(_Storage(array))
+
+
+def _from_ndarray(data):
+    """A Dz.Array of ``data``'s values. A C-contiguous, aligned, native
+    float64, float32 or int64 array is not copied: the Dz.Array reads its
+    buffer through a GBytes that keeps ``data`` alive; anything else is
+    converted first (see _dz_dtype)."""
+    dz_dtype = _dz_dtype(data.dtype)
+    target = np.dtype(_DTYPE_NAMES[int(dz_dtype)])
+    if data.dtype != target or not (data.flags.c_contiguous and data.flags.aligned):
+        data = np.ascontiguousarray(data, dtype=target)
+    shape = (ctypes.c_size_t * data.ndim)(*data.shape)
+    error = ctypes.POINTER(_GError)()
+    gbytes = _glib.g_bytes_new_with_free_func(data.ctypes.data, data.nbytes, _G_OBJECT_UNREF,
+                                              _keeper(data))
+    try:
+        pointer = _lib.dz_array_new_from_bytes(gbytes, int(dz_dtype), shape, data.ndim,
+                                               ctypes.byref(error))
+    finally:
+        _glib.g_bytes_unref(gbytes)
+    if not pointer:
+        code, message = error.contents.code, error.contents.message.decode()
+        _glib.g_error_free(error)
+        raise _error(code, message)
+    array = _newgobj(pointer)
+    _gobject.g_object_unref(pointer)
+    return array
 
 
 # An exception raised in a Python vfunc or callback cannot cross C: PyGObject
@@ -133,16 +228,18 @@ class DzError(GLib.Error):
 
 
 _ERROR_BASES = {
-    "invalid-argument": ValueError, "size-mismatch": ValueError,
-    "shape-mismatch": ValueError, "wrong-count": ValueError,
-    "gradient-mismatch": ValueError,
-    "too-large": MemoryError, "no-memory": MemoryError,
+    "invalid-argument": (ValueError,), "size-mismatch": (ValueError,),
+    "shape-mismatch": (ValueError,), "wrong-count": (ValueError,),
+    "gradient-mismatch": (ValueError,),
+    "too-large": (MemoryError,), "no-memory": (MemoryError,),
+    "invalid-dtype": (TypeError,), "index-out-of-range": (IndexError,),
+    # NumPy's AxisError is both.
+    "invalid-axis": (ValueError, IndexError),
 }
 _error_classes = {}
 for _value in Dz.Error.__enum_values__.values():
     _name = "".join(part.capitalize() for part in _value.value_nick.split("-")) + "Error"
-    _bases = (DzError, _ERROR_BASES[_value.value_nick]) if _value.value_nick in _ERROR_BASES \
-        else (DzError,)
+    _bases = (DzError,) + _ERROR_BASES.get(_value.value_nick, ())
     _error_classes[int(_value)] = type(_name, _bases, {
         "__module__": __name__,
         "__doc__": f"``Dz.Error.{_value.value_nick.upper().replace('-', '_')}``",
@@ -226,28 +323,32 @@ def _is_scalar(obj):
 
 
 @_export
-def as_array(obj):
+def as_array(obj, dtype=None):
     """Returns ``obj`` as a ``Dz.Array``: from a NumPy array, a number, a
-    (nested) list or tuple of numbers, or a ``Dz.Array`` (returned as is)."""
+    (nested) list or tuple of numbers, or a ``Dz.Array`` (returned as is
+    when ``dtype`` is None or its own).
+
+    Values keep their NumPy dtype: float64, float32 and int64 as they are,
+    float16 as float32, the other integers and booleans as int64. A
+    C-contiguous float64, float32 or int64 ndarray is not copied: the array
+    reads its buffer (and keeps it alive), so it sees later writes into it
+    as a DeZero variable holding that ndarray would."""
     if isinstance(obj, Dz.Array):
-        return obj
+        if dtype is None or _dz_dtype(dtype) == obj.get_dtype():
+            return obj
+        return Dz.Array.astype(obj, _dz_dtype(dtype))
     if isinstance(obj, Dz.Variable) or obj is None or isinstance(obj, (str, bytes)):
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__}")
-    if isinstance(obj, numbers.Real) and not _is_ndarray(obj):
-        return Dz.Array.new_scalar(float(obj))
+    if dtype is None and isinstance(obj, float):
+        return Dz.Array.new_scalar(obj)
     try:
-        data = np.asarray(obj)
+        data = np.asarray(obj, dtype=None if dtype is None else np.dtype(dtype))
     except Exception as exc:
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__}: {exc}") from None
     if data.dtype.kind not in "biuf":
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__} "
                         f"of dtype {data.dtype} (numbers only)")
-    data = np.asarray(data, dtype=np.float64, order="C")
-    result = Array.new_zeros(list(data.shape))
-    if data.size:
-        # The array is new and not shared yet: filling it in place is safe.
-        ctypes.memmove(_values_address(result), data.ctypes.data, data.nbytes)
-    return result
+    return _from_ndarray(data)
 
 
 @_export
@@ -330,8 +431,9 @@ _VariableData = None
 
 @override
 class Array(Dz.Array):
-    """An immutable float64 array; ``np.asarray(a)`` is a read-only view
-    that keeps the values alive on its own."""
+    """An immutable array of float64, float32 or int64 values;
+    ``np.asarray(a)`` is a read-only view that keeps the values alive on
+    its own."""
 
     @classmethod
     def from_numpy(cls, obj):
@@ -346,10 +448,24 @@ class Array(Dz.Array):
         return _view(self)
 
     def item(self):
-        """The single value as a float (NumPy's ``ValueError`` otherwise)."""
+        """The single value as a Python number (NumPy's ``ValueError``
+        otherwise)."""
         if self.get_size() != 1:
             raise ValueError("can only convert an array of size 1 to a Python scalar")
+        if self.get_dtype() == Dz.Dtype.INT64:
+            return _view(self).item()
         return Dz.Array.item(self)
+
+    @_entry
+    def astype(self, dtype):
+        """A copy with values of ``dtype`` (a NumPy dtype, its name or a
+        ``Dz.Dtype``; see ``as_array`` for how NumPy dtypes map)."""
+        return Dz.Array.astype(self, _dz_dtype(dtype))
+
+    @property
+    def dtype(self):
+        """The NumPy dtype of the values."""
+        return _numpy_dtype(self.get_dtype())
 
     @property
     def shape(self):
@@ -395,31 +511,61 @@ def _result(variable):
     return variable
 
 
+def _integral(c):
+    return isinstance(c, numbers.Integral) or (_is_ndarray(c) and c.dtype.kind in "biu")
+
+
+def _scalar_path(x, c):
+    """Whether ``x <op> c`` may use C's scalar ops: they keep a float
+    variable's dtype (NumPy's value-based casting of Python and 0-d
+    scalars) and compute an int64 one in float64, which is NumPy's result
+    unless ``c`` is an integer too (then int64 with int64)."""
+    return not _integral(c) or Dz.Variable.get_dtype(x) != Dz.Dtype.INT64
+
+
+def _operand(obj, other):
+    # A boolean mask next to a float variable takes the variable's dtype:
+    # NumPy's float32 * bool is float32, where an int64 mask would promote.
+    if _is_ndarray(obj) and obj.dtype.kind == "b" and isinstance(other, Dz.Variable):
+        return Variable(obj.astype(_numpy_dtype(Dz.Variable.get_dtype(other))))
+    return as_variable(obj)
+
+
 # Built-ins run no Python code, so no exception is parked behind them; the
 # operators call them without _entry's extra frame (7% of a scalar add).
 def _binary(name, vector_op, scalar_op, reflected_scalar_op):
     def op(a, b):
         try:
             if _is_scalar(b) and not _is_scalar(a):
-                result = scalar_op(as_variable(a), float(b))
+                a = as_variable(a)
+                if _scalar_path(a, b):
+                    result = scalar_op(a, float(b))
+                else:
+                    result = vector_op(a, Variable(b))
             elif _is_scalar(a) and not _is_scalar(b):
-                result = reflected_scalar_op(as_variable(b), float(a))
+                b = as_variable(b)
+                if _scalar_path(b, a):
+                    result = reflected_scalar_op(b, float(a))
+                else:
+                    result = vector_op(Variable(a), b)
             else:
-                result = vector_op(as_variable(a), as_variable(b))
+                result = vector_op(_operand(a, b), _operand(b, a))
         except GLib.Error as err:
             _reraise(err)
         return _result(result)
     op.__name__ = name
-    op.__doc__ = f"``{name}(a, b)`` of variables, arrays or scalars."
+    op.__doc__ = (f"``{name}(a, b)`` of variables, arrays or scalars, broadcast and "
+                  "promoted as NumPy does.")
     __all__.append(name)
     return op
 
 
 def _constant_like(x, value):
-    shape = x.get_shape()
-    if not shape:
-        return Dz.Variable.new_scalar(value)
-    return Dz.Variable.new(Dz.Array.new_full(shape, value))
+    """A constant of ``x``'s shape and (float) dtype."""
+    dtype = Dz.Variable.get_dtype(x)
+    if dtype == Dz.Dtype.INT64:
+        dtype = Dz.Dtype.FLOAT64
+    return Dz.Variable.new(Dz.Array.new_full_typed(dtype, x.get_shape(), value))
 
 
 add = _binary("add", Dz.add, Dz.add_scalar, Dz.add_scalar)
@@ -427,9 +573,11 @@ sub = _binary("sub", Dz.sub, lambda x, c: Dz.add_scalar(x, -c),
               lambda x, c: Dz.add_scalar(_result(Dz.neg(x)), c))
 mul = _binary("mul", Dz.mul, Dz.mul_scalar, Dz.mul_scalar)
 # A true division both ways (not a multiplication by 1/c, which rounds twice,
-# overflows for tiny c and raises ZeroDivisionError for 0).
-div = _binary("div", Dz.div, lambda x, c: Dz.div(x, _constant_like(x, c)),
-              lambda x, c: Dz.div(_constant_like(x, c), x))
+# overflows for tiny c and raises ZeroDivisionError for 0). The 0-d float64
+# constant broadcasts, and takes the variable's float dtype as NumPy's
+# value-based casting does.
+div = _binary("div", Dz.div, lambda x, c: Dz.div(x, Dz.Variable.new_scalar(c)),
+              lambda x, c: Dz.div(Dz.Variable.new_scalar(c), x))
 
 
 def _unary(c_func):
@@ -472,13 +620,336 @@ def pow(x, exponent):  # noqa: A001 - DeZero's name
 @_export
 @_entry
 def add_scalar(x, value):
+    """``x + value`` for a number ``value``, keeping ``x``'s float dtype."""
     return _result(Dz.add_scalar(as_variable(x), float(value)))
 
 
 @_export
 @_entry
-def mul_scalar(x, factor):
-    return _result(Dz.mul_scalar(as_variable(x), float(factor)))
+def mul_scalar(x, value):
+    """``x * value`` for a number ``value``, keeping ``x``'s float dtype."""
+    return _result(Dz.mul_scalar(as_variable(x), float(value)))
+
+
+# The ops with parameters, as DeZero's functions take them: an axis is None
+# (every axis), an int or a sequence of ints; a shape is a sequence or an
+# int. The C names stay valid positionally (Dz.sum(x, [0], True)).
+
+def _builtin(name):
+    """The C function ``name`` of the typelib: looked up on each call, so
+    that this module loads with a library that lacks some op."""
+    try:
+        return getattr(Dz, name)
+    except AttributeError:
+        raise _error(Dz.Error.NOT_AVAILABLE,
+                     f"this dezero-glib has no built-in {name}") from None
+
+
+def _call(name, *args):
+    try:
+        result = _builtin(name)(*args)
+    except GLib.Error as err:
+        _reraise(err)
+    return _result(result)
+
+
+def _axes(axis):
+    """None, or a list of ints from an int or a sequence of them."""
+    if axis is None:
+        return None
+    if isinstance(axis, (tuple, list)):
+        return [operator.index(a) for a in axis]
+    if _is_ndarray(axis) or isinstance(axis, Dz.Variable):
+        return [int(a) for a in np.asarray(axis).reshape(-1)]
+    return [operator.index(axis)]
+
+
+def _shape(shape):
+    if isinstance(shape, (tuple, list)):
+        return [operator.index(n) for n in shape]
+    if _is_ndarray(shape):
+        return [int(n) for n in shape.reshape(-1)]
+    return [operator.index(shape)]
+
+
+def _public(func):
+    func.__module__ = __name__
+    __all__.append(func.__name__)
+    globals()[func.__name__] = func
+    return func
+
+
+@_public
+def reshape(x, shape):
+    """``x`` with the values in C order laid out in ``shape`` (one entry
+    may be -1)."""
+    return _call("reshape", as_variable(x), _shape(shape))
+
+
+@_public
+def broadcast_to(x, shape):
+    """``x`` repeated to ``shape``, as ``np.broadcast_to``."""
+    return _call("broadcast_to", as_variable(x), _shape(shape))
+
+
+@_public
+def sum_to(x, shape):
+    """``x`` summed to ``shape``: the inverse of ``broadcast_to``."""
+    return _call("sum_to", as_variable(x), _shape(shape))
+
+
+@_public
+def transpose(x, axes=None):
+    """The axes of ``x`` permuted (reversed for None), as NumPy's."""
+    return _call("transpose", as_variable(x), _axes(axes))
+
+
+def _reduction(name, doc):
+    def reduce(x, axis=None, keepdims=False):
+        axes = _axes(axis)
+        if axes == []:
+            # axis=() reduces over no axis; PyGObject would pass an empty
+            # list as NULL, which means every axis.
+            return op_call(name, [x], {"axis": axes, "keepdims": bool(keepdims)})
+        return _call(name, as_variable(x), axes, bool(keepdims))
+    reduce.__name__ = reduce.__qualname__ = name
+    reduce.__doc__ = doc
+    return _public(reduce)
+
+
+_reduction("sum", "``x`` summed over ``axis`` (None: every axis), as NumPy's.")
+_reduction("mean", "The mean of ``x`` over ``axis`` (None: every axis), as NumPy's.")
+_reduction("max", "The largest values of ``x`` over ``axis``; the gradient goes to "
+           "every maximum.")
+_reduction("min", "The smallest values of ``x`` over ``axis``; the gradient goes to "
+           "every minimum.")
+
+
+@_public
+def clip(x, x_min, x_max):
+    """``x`` limited to ``[x_min, x_max]``; no gradient flows outside."""
+    return _call("clip", as_variable(x), float(x_min), float(x_max))
+
+
+@_public
+def matmul(a, b, trans_a=False, trans_b=False):
+    """The matrix product ``a @ b``, as NumPy's ``matmul``; ``trans_a``
+    and ``trans_b`` read an operand's last two axes swapped (the built-in's
+    own parameters, without a transpose's copy)."""
+    if trans_a or trans_b:
+        return op_call("matmul", [a, b], {"trans_a": bool(trans_a), "trans_b": bool(trans_b)})
+    return _call("matmul", as_variable(a), as_variable(b))
+
+
+@_public
+def dot(a, b):
+    """NumPy's ``dot`` of ``a`` and ``b``."""
+    return _call("dot", as_variable(a), as_variable(b))
+
+
+@_public
+def linear(x, W, b=None):
+    """``x @ W + b`` in one op (``b`` may be None)."""
+    return _call("linear", as_variable(x), as_variable(W),
+                 None if b is None else as_variable(b))
+
+
+def _activation(name, doc):
+    def activation(x):
+        return _call(name, as_variable(x))
+    activation.__name__ = activation.__qualname__ = name
+    activation.__doc__ = doc
+    return _public(activation)
+
+
+_activation("sigmoid", "The logistic function ``1 / (1 + exp(-x))``.")
+_activation("relu", "``max(x, 0)``.")
+
+
+@_public
+def leaky_relu(x, slope=0.2):
+    """``x`` where positive, ``slope * x`` elsewhere."""
+    return _call("leaky_relu", as_variable(x), float(slope))
+
+
+def _along_axis(name, doc):
+    def along(x, axis=1):
+        return _call(name, as_variable(x), operator.index(axis))
+    along.__name__ = along.__qualname__ = name
+    along.__doc__ = doc
+    return _public(along)
+
+
+_along_axis("softmax", "``exp(x) / sum(exp(x), axis)``, computed stably.")
+_along_axis("log_softmax", "``log(softmax(x, axis))``, computed stably.")
+_along_axis("logsumexp", "``log(sum(exp(x), axis, keepdims=True))``, computed stably.")
+
+
+def _loss(name, doc):
+    def loss(a, b):
+        return _call(name, as_variable(a), as_variable(b))
+    loss.__name__ = loss.__qualname__ = name
+    loss.__doc__ = doc
+    return _public(loss)
+
+
+_loss("mean_squared_error", "``sum((x0 - x1) ** 2) / len(x0)``, as DeZero's.")
+_loss("softmax_cross_entropy", "The mean cross entropy of ``softmax(x)`` and the "
+      "integer labels ``t``.")
+_loss("sigmoid_cross_entropy", "The mean cross entropy of ``sigmoid(x)`` and the "
+      "0/1 targets ``t``.")
+_loss("accuracy", "The fraction of rows of ``y`` whose largest entry is at label "
+      "``t`` (not differentiable).")
+
+
+@_public
+def expand_dims(x, axis):
+    """``x`` with a new axis of length 1 at ``axis``."""
+    return _call("expand_dims", as_variable(x), operator.index(axis))
+
+
+@_public
+def squeeze(x, axis=None):
+    """``x`` without its axes of length 1 (those of ``axis`` only)."""
+    axes = _axes(axis)
+    if axes == []:
+        return op_call("squeeze", [x], {"axis": axes})
+    return _call("squeeze", as_variable(x), axes)
+
+
+@_public
+def flatten(x):
+    """``x`` as a matrix with one row per item of its first axis."""
+    return _call("flatten", as_variable(x))
+
+
+@_public
+def concatenate(xs, axis=0):
+    """The variables ``xs`` joined along ``axis``, as NumPy's."""
+    return _call("concatenate", [as_variable(x) for x in xs], operator.index(axis))
+
+
+@_public
+def stack(xs, axis=0):
+    """The variables ``xs`` stacked along a new ``axis``, as NumPy's."""
+    return _call("stack", [as_variable(x) for x in xs], operator.index(axis))
+
+
+_INDEX_NONE = -2 ** 63  # DZ_INDEX_NONE: an omitted slice bound
+
+
+def _index_array(index, key):
+    values = np.asarray(key.data if isinstance(key, Dz.Variable) else key)
+    if values.dtype.kind == "b":
+        # A mask is the integer arrays of its True positions, one per axis.
+        for positions in np.nonzero(values):
+            index.add_array(as_array(positions))
+        return
+    if values.size == 0 and values.dtype.kind == "f":
+        values = values.astype(np.int64)  # [] is an empty list of positions
+    if values.dtype.kind not in "iu":
+        raise IndexError("arrays used as indices must be of integer (or boolean) type")
+    index.add_array(as_array(values))
+
+
+@_export
+def index(key):
+    """A ``Dz.Index`` from a Python key as NumPy takes it: ints, slices,
+    ``...``, None, lists, ndarrays or variables of ints (or booleans: a
+    mask), or a tuple of those. A ``Dz.Index`` is returned as is."""
+    if isinstance(key, Dz.Index):
+        return key
+    result = Dz.Index.new()
+    for item in key if isinstance(key, tuple) else (key,):
+        if item is None:
+            result.add_newaxis()
+        elif item is Ellipsis:
+            result.add_ellipsis()
+        elif isinstance(item, slice):
+            start, stop, step = (
+                _INDEX_NONE if v is None else operator.index(v)
+                for v in (item.start, item.stop, item.step))
+            if step == 0:
+                raise ValueError("slice step cannot be zero")
+            result.add_slice(start, stop, 1 if step == _INDEX_NONE else step)
+        elif isinstance(item, (list, Dz.Variable, Dz.Array)) or _is_ndarray(item):
+            _index_array(result, item)
+        elif isinstance(item, bool):
+            raise IndexError("boolean scalar indices are not supported")
+        else:
+            try:
+                result.add_int(operator.index(item))
+            except TypeError:
+                raise IndexError("only integers, slices (`:`), ellipsis (`...`), "
+                                 "numpy.newaxis (`None`) and integer or boolean arrays "
+                                 "are valid indices") from None
+    return result
+
+
+@_public
+def get_item(x, slices):
+    """``x[slices]`` as NumPy indexes (see ``index``); the gradient adds
+    into the positions read, as ``np.add.at``."""
+    return _call("get_item", as_variable(x), index(slices))
+
+
+def _index_item_variant(item):
+    if item is None:
+        return GLib.Variant("s", "None")
+    if item is Ellipsis:
+        return GLib.Variant("s", "...")
+    if isinstance(item, str):
+        return GLib.Variant("s", item)
+    if isinstance(item, slice):
+        return GLib.Variant("(xxx)", tuple(_INDEX_NONE if v is None else operator.index(v)
+                                           for v in (item.start, item.stop, item.step)))
+    if isinstance(item, (list, Dz.Variable)) or _is_ndarray(item):
+        values = np.asarray(item.data if isinstance(item, Dz.Variable) else item)
+        if values.dtype.kind == "b":
+            raise IndexError("boolean masks cannot be op parameters; use Dz.get_item")
+        return _int_array_variant(values.astype(np.int64) if values.size == 0 else values)
+    return GLib.Variant("x", operator.index(item))
+
+
+def _int_array_variant(values):
+    if values.ndim <= 1:
+        return GLib.Variant("ax", [int(v) for v in values.reshape(-1)])
+    return GLib.Variant("av", [_int_array_variant(row) for row in values])
+
+
+def _op_param(key, value):
+    """A keyword parameter of a built-in as dz_op_call() reads it."""
+    if isinstance(value, GLib.Variant):
+        return value
+    if key == "slices":
+        # A Python key, as Dz.get_item takes it: a tuple lists the items.
+        if isinstance(value, tuple):
+            return GLib.Variant("av", [_index_item_variant(item) for item in value])
+        return _index_item_variant(value)
+    if isinstance(value, bool) or (_is_ndarray(value) and value.dtype.kind == "b"):
+        return GLib.Variant("b", bool(value))
+    if isinstance(value, numbers.Integral):
+        return GLib.Variant("x", int(value))
+    if isinstance(value, numbers.Real):
+        return GLib.Variant("d", float(value))
+    if isinstance(value, str):
+        return GLib.Variant("s", value)
+    if isinstance(value, (tuple, list)) or _is_ndarray(value):
+        return GLib.Variant("ax", [operator.index(v) for v in value])
+    raise TypeError(f"an op parameter cannot be {type(value).__name__}")
+
+
+@_export
+def op_call(name, inputs, params=None):
+    """Calls the built-in ``name`` (see ``Dz.ops_list()``) on ``inputs``
+    (variables, arrays or numbers) with ``params``: a dict of DeZero's
+    keyword names (None values left out: an absent axis means every
+    axis), or a ``GLib.Variant`` of type ``a{sv}``."""
+    if isinstance(params, dict):
+        params = GLib.Variant("a{sv}", {key: _op_param(key, value)
+                                        for key, value in params.items()
+                                        if value is not None})
+    return _call("op_call", name, [as_variable(x) for x in inputs], params)
 
 
 def _values(obj):
@@ -585,10 +1056,75 @@ class Variable(Dz.Variable):
 
     @property
     def dtype(self):
-        return np.dtype(np.float64)
+        """The NumPy dtype of the data (None without data)."""
+        if self.get_data() is None:
+            return None
+        return _numpy_dtype(Dz.Variable.get_dtype(self))
+
+    @property
+    def T(self):
+        """The transpose (axes reversed), differentiable."""
+        return transpose(self)
+
+    def transpose(self, *axes):
+        """``x.transpose()``, ``x.transpose(1, 0, 2)`` or
+        ``x.transpose((1, 0, 2))``, as NumPy's."""
+        if not axes:
+            axes = None
+        elif len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return transpose(self, axes)
+
+    def reshape(self, *shape):
+        """``x.reshape(2, 3)`` or ``x.reshape((2, -1))``, as NumPy's."""
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return reshape(self, shape)
+
+    def sum(self, axis=None, keepdims=False):
+        return sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return mean(self, axis, keepdims)
+
+    def max(self, axis=None, keepdims=False):
+        return max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return min(self, axis, keepdims)
+
+    def matmul(self, other):
+        return matmul(self, other)
+
+    # DeZero's Variable.dot is its matmul.
+    dot = matmul
+
+    def flatten(self):
+        """DeZero's ``F.flatten``: one row per item of the first axis."""
+        return flatten(self)
+
+    def squeeze(self, axis=None):
+        return squeeze(self, axis)
+
+    def astype(self, dtype):
+        """The values as ``dtype``, differentiable (the gradient is cast
+        back to this variable's dtype)."""
+        if _dz_dtype(dtype) == Dz.Variable.get_dtype(self):
+            return self
+        return _AsType(_numpy_dtype(_dz_dtype(dtype)))(self)
+
+    def __getitem__(self, key):
+        return get_item(self, key)
+
+    def __matmul__(self, other):
+        return matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return matmul(other, self)
 
     def item(self):
-        """The single value as a float (NumPy's ``ValueError`` otherwise)."""
+        """The single value as a Python number (NumPy's ``ValueError``
+        otherwise)."""
         array = self.get_data()
         if array is None:
             raise _error(Dz.Error.NO_DATA, "the variable has no data")
@@ -607,7 +1143,7 @@ class Variable(Dz.Variable):
         array = self.get_data()
         if array is None:
             return "variable(None)"
-        if array.get_ndim() == 0:
+        if array.get_ndim() == 0 and array.get_dtype() == Dz.Dtype.FLOAT64:
             # repr(float) is what NumPy prints for a 0-d float64 array.
             return f"variable({array.item()!r})"
         return "variable(" + str(_view(array)).replace("\n", "\n" + " " * 9) + ")"
@@ -806,6 +1342,21 @@ class _Power(Function):
         a, b = self.inputs
         y = self.outputs[0]
         return gy * b * a ** (b - 1.0), gy * y * log(a)
+
+
+class _AsType(Function):
+    """``x.astype(dtype)``: NumPy's cast forward, the gradient cast back."""
+
+    __module__ = "dezero_glib.astype"
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return gy.astype(self.inputs[0].dtype)
 
 
 # Numerical differentiation
