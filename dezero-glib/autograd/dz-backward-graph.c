@@ -155,7 +155,7 @@ accumulate_grad (GradStore   *store,
       /* Only the array of returned gradients holds an unshared gx. With
        * create_graph the gradient's identity is its place in the graph, so
        * it is kept as it is, or stands behind an identity. */
-      if (G_OBJECT (gx)->ref_count == 1 || gpriv->creator != NULL)
+      if (g_atomic_int_get (&G_OBJECT (gx)->ref_count) == 1 || gpriv->creator != NULL)
         {
           DzVariable *grad = distinct_grad (store, gx, error);
 

@@ -30,6 +30,14 @@ G_BEGIN_DECLS
  */
 #define DZ_TYPE_INDEX (dz_index_get_type ())
 
+/**
+ * DzIndexClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzIndex. #DzIndex is final: it has no virtual
+ * functions to override.
+ */
+
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzIndex, dz_index, DZ, INDEX, GObject)
 

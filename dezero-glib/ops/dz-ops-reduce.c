@@ -84,20 +84,6 @@ reduce_forward (DzReduceOp           op,
   return dz_array_reduce (op, x, flags, p->keepdims, error);
 }
 
-/* Integer inputs reduce (as NumPy's do) but take no gradient. */
-static gboolean
-check_gradient_dtype (const char  *op,
-                      DzArray     *x,
-                      DzArray     *gy,
-                      GError     **error)
-{
-  if (dz_op_check_float (op, x, error))
-    return TRUE;
-  if (gy != NULL)
-    g_object_unref (gy);
-  return FALSE;
-}
-
 /* gy (consumed) reshaped to the kept shape of @x and broadcast to @x's
  * shape: the gradient of a sum. */
 static DzArray *
@@ -160,8 +146,6 @@ static gboolean
 sum_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
               GError **error)
 {
-  if (!check_gradient_dtype ("Sum", xs[0], gy, error))
-    return FALSE;
   return (gxs[0] = broadcast_back (p, xs[0], gy, error)) != NULL;
 }
 
@@ -169,8 +153,6 @@ static gboolean
 sum_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
               DzVariable **gxs, GError **error)
 {
-  if (!check_gradient_dtype ("Sum", dz_variable_peek_data (xs[0]), NULL, error))
-    return FALSE;
   return (gxs[0] = broadcast_back_variable (p, xs[0], gy, error)) != NULL;
 }
 
@@ -191,7 +173,7 @@ static DzOpDef sum_def = {
  * @error: return location for a #GError
  *
  * Sums the elements of @x over @axis, as NumPy's `sum()`: float32 stays
- * float32, int64 sums are int64 (and take no gradient), a sum over an
+ * float32, int64 sums are int64 (and pass int64 gradients, as DeZero on NumPy does), a sum over an
  * axis of length 0 is 0. Its gradient is the output gradient broadcast
  * back to @x's shape.
  *
@@ -249,8 +231,6 @@ mean_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, Dz
   gsize shape[DZ_ARRAY_MAX_NDIM];
   gsize count;
 
-  if (!check_gradient_dtype ("Mean", xs[0], gy, error))
-    return FALSE;
   count = kept_shape (p, xs[0], shape);
   /* Scaled before broadcasting: there are fewer values. */
   gy = dz_array_affine_take (gy, 1.0 / count, 0.0, error);
@@ -265,8 +245,6 @@ mean_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariabl
   gsize shape[DZ_ARRAY_MAX_NDIM];
   g_autoptr(DzVariable) scaled = NULL;
 
-  if (!check_gradient_dtype ("Mean", x, NULL, error))
-    return FALSE;
   scaled = dz_mul_scalar (gy, 1.0 / kept_shape (p, x, shape), error);
   return scaled != NULL && (gxs[0] = broadcast_back_variable (p, xs[0], scaled, error)) != NULL;
 }
@@ -289,7 +267,7 @@ static DzOpDef mean_def = {
  *
  * Averages the elements of @x over @axis, as NumPy's `mean()` (DeZero's
  * `average()`): float32 stays float32, int64 values average in float64
- * (and take no gradient), the mean over an axis of length 0 is NaN. Its
+ * (and pass float64 gradients), the mean over an axis of length 0 is NaN. Its
  * gradient is the output gradient divided by the number of values
  * averaged and broadcast back to @x's shape.
  *
@@ -335,8 +313,6 @@ extreme_gradient (const char *op, const void *p, DzArray **xs, DzArray *y, DzArr
   g_autoptr(DzArray) kept = NULL;
   DzArray *mask;
 
-  if (!check_gradient_dtype (op, xs[0], gy, error))
-    return FALSE;
   mask = extreme_mask (p, xs[0], y, error);
   kept_shape (p, xs[0], shape);
   kept = dz_array_reshape_resolved (gy, shape, xs[0]->ndim);
@@ -357,8 +333,6 @@ extreme_backward (const char *op, const void *p, DzVariable **xs, DzVariable *y,
   g_autoptr(DzVariable) mask = NULL;
   DzArray *m;
 
-  if (!check_gradient_dtype (op, x, NULL, error))
-    return FALSE;
   if (y_data == NULL)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA, "The output of %s has no data", op);
@@ -469,7 +443,7 @@ static DzOpDef min_def = {
  *
  * The smallest element of @x over @axis, as NumPy's `min()`. As in
  * DeZero, the gradient goes to every element equal to the minimum of its
- * lane. int64 values reduce but take no gradient.
+ * lane. int64 values reduce, and pass gradients as DeZero does.
  *
  * Returns: (transfer full): the minima, or %NULL with
  *   %DZ_ERROR_INVALID_AXIS for an axis out of range or named twice, or
