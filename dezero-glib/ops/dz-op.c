@@ -260,7 +260,8 @@ dz_op_apply (DzOpDef      *def,
     {
       DzFunction *op = (DzFunction *) g_object_new_with_properties (op_type (def), 0, NULL, NULL);
 
-      memcpy (dz_op_params (op), params, def->params_size);
+      if (def->params_size > 0)
+        memcpy (dz_op_params (op), params, def->params_size);
       owned = FALSE;
       dz_function_record (op, inputs, n_inputs, &output, 1);
     }
