@@ -19,6 +19,7 @@ test('typed arrays in and out keep their dtype', () => {
     const i64 = Dz.array(new BigInt64Array([3n, -1n]));
     assert(i64.dtype === 'int64' && i64.toTypedArray()[1] === -1n);
     assert(i64.toString() === 'array([ 3 -1])', i64.toString());
+    assert(`${a}` === 'array([[ 1.5  -2.25]\n       [ 3.    4.  ]], dtype=float32)', `${a}`);
 });
 
 test('Dz.array() reads nested arrays and converts dtypes', () => {

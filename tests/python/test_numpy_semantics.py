@@ -302,3 +302,10 @@ def test_builtins_by_registered_name():
     np.testing.assert_array_equal(F.mul_scalar(x, 3).data, [3.0, 6.0])
     np.testing.assert_array_equal(F.pow(x, exponent=2).data, [1.0, 4.0])
     np.testing.assert_array_equal(Dz.op_call("sum", [x], {"axis": 0}).data, 3.0)
+
+
+def test_repr_names_float32_as_numpy_does():
+    # The values as str() prints them, the dtype where NumPy's repr names it.
+    assert repr(Dz.as_array(np.float32([1, 2]))) == "array([1. 2.], dtype=float32)"
+    assert repr(Dz.as_array(np.array([1.5, 2.0]))) == "array([1.5 2. ])"
+    assert repr(Dz.as_array(np.array([3, -1]))) == "array([ 3 -1])"

@@ -21,7 +21,9 @@ function variableToString() {
 }
 
 function arrayToString() {
-    return `array(${this.to_string().replace(/\n/g, '\n      ')})`;
+    // NumPy names the dtype in a repr unless it is a default one.
+    const dtype = this.get_dtype() === 1 /* Dz.Dtype.FLOAT32 */ ? ', dtype=float32' : '';
+    return `array(${this.to_string().replace(/\n/g, '\n      ')}${dtype})`;
 }
 
 function defineMethod(prototype, name, method) {

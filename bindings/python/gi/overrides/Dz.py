@@ -485,7 +485,9 @@ class Array(Dz.Array):
         return self.get_shape()[0]
 
     def __repr__(self):
-        return "array(" + self.to_string().replace("\n", "\n      ") + ")"
+        # NumPy names the dtype in a repr unless it is a default one.
+        dtype = ", dtype=float32" if self.get_dtype() == Dz.Dtype.FLOAT32 else ""
+        return "array(" + self.to_string().replace("\n", "\n      ") + dtype + ")"
 
 
 _wrap_methods(Array, Dz.Array)
