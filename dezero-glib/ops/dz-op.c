@@ -352,6 +352,22 @@ dz_op_gradient (DzFunction  *self,
     }
 
   ok = def->gradient (dz_op_params (self), xs, priv->n_inputs, y, gy, gxs, error);
+
+  /* A gradient has its input's dtype, as in PyTorch: a float32 parameter
+   * used with float64 values still gets a float32 gradient. */
+  for (guint i = 0; ok && i < priv->n_inputs; i++)
+    {
+      DzDtype dtype = dz_variable_get_dtype (priv->inputs[i]);
+
+      if (gxs[i] != NULL && gxs[i]->dtype != dtype && dz_dtype_is_float (dtype))
+        {
+          DzArray *cast = dz_array_astype (gxs[i], dtype, error);
+
+          g_object_unref (gxs[i]);
+          gxs[i] = cast;
+          ok = cast != NULL;
+        }
+    }
   if (!ok)
     for (guint i = 0; i < priv->n_inputs; i++)
       g_clear_object (&gxs[i]);

@@ -13,4 +13,34 @@
 
 G_BEGIN_DECLS
 
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_sum  (DzVariable  *x,
+                     const gint  *axis,
+                     guint        n_axis,
+                     gboolean     keepdims,
+                     GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_mean (DzVariable  *x,
+                     const gint  *axis,
+                     guint        n_axis,
+                     gboolean     keepdims,
+                     GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_max  (DzVariable  *x,
+                     const gint  *axis,
+                     guint        n_axis,
+                     gboolean     keepdims,
+                     GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_min  (DzVariable  *x,
+                     const gint  *axis,
+                     guint        n_axis,
+                     gboolean     keepdims,
+                     GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_clip (DzVariable  *x,
+                     double       x_min,
+                     double       x_max,
+                     GError     **error);
+
 G_END_DECLS

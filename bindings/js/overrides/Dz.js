@@ -10,7 +10,10 @@
 
 /* exported _init */
 
-const {GObject} = imports.gi;
+const {GLib, GObject} = imports.gi;
+
+// The typed array of each dtype, by DzDtype value.
+const TYPED = [Float64Array, Float32Array, BigInt64Array];
 
 // Python's repr: `variable([1. 2.])`, `array([[1. 2.]\n       [3. 4.]])`.
 function variableToString() {
@@ -121,6 +124,8 @@ function _init() {
         },
     });
 
+    tensorIdioms(Dz);
+
     const isDzObject = value =>
         value instanceof Dz.Array || value instanceof Dz.Variable || value instanceof Dz.Function;
 
@@ -204,4 +209,167 @@ function _init() {
     Dz.gradient_check = function gradient_check(func, x, eps = 1e-4, rtol = 1e-4, atol = 1e-5) {
         return callingBack('gradient_check', cGradientCheck, func, x, eps, rtol, atol);
     };
+}
+
+// NumPy-style idioms for arrays and variables: typed arrays in and out
+// without a per-element loop, dtypes by name, shapes and axes as JS arrays,
+// x.T, x.reshape(...), x.sum(axis), x.getItem(...) and the operators as
+// methods.
+function tensorIdioms(Dz) {
+    const dtypeOf = name => {
+        if (typeof name === 'number')
+            return name;
+        const [ok, dtype] = Dz.dtype_from_name(name);
+        if (!ok)
+            throw new TypeError(`unknown dtype ${name}: float64, float32 or int64`);
+        return dtype;
+    };
+
+    // A typed array's bytes as GBytes: one copy, as a block.
+    const bytesOf = typed => new GLib.Bytes(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+
+    // Dz.Array.fromTypedArray(new Float32Array([...]), [2, 3])
+    Dz.Array.fromTypedArray = function fromTypedArray(typed, shape = [typed.length]) {
+        const dtype = TYPED.findIndex(T => typed instanceof T);
+        if (dtype < 0)
+            throw new TypeError('expected a Float64Array, Float32Array or BigInt64Array');
+        return Dz.Array.new_from_bytes(bytesOf(typed), dtype, shape);
+    };
+
+    // Dz.array([[1, 2], [3, 4]], 'float32'): from nested JS arrays, typed
+    // arrays or numbers.
+    Dz.array = function array(values, dtype = undefined) {
+        if (values instanceof Dz.Array)
+            return dtype === undefined ? values : values.astype(dtypeOf(dtype));
+        if (ArrayBuffer.isView(values)) {
+            const a = Dz.Array.fromTypedArray(values);
+            return dtype === undefined ? a : a.astype(dtypeOf(dtype));
+        }
+        const shape = [];
+        for (let v = values; Array.isArray(v); v = v[0])
+            shape.push(v.length);
+        const flat = shape.length ? values.flat(shape.length - 1) : [values];
+        if (flat.some(v => typeof v !== 'number'))
+            throw new TypeError('Dz.array() takes numbers in nested arrays of one shape');
+        const a = Dz.Array.new_from_values(flat, shape);
+        return dtype === undefined ? a : a.astype(dtypeOf(dtype));
+    };
+
+    defineMethod(Dz.Array.prototype, 'toTypedArray', function toTypedArray() {
+        const T = TYPED[this.get_dtype()];
+        const bytes = this.get_bytes().toArray();
+        // toArray() gives a fresh buffer; its start is aligned for any type.
+        return new T(bytes.buffer, bytes.byteOffset, this.get_size());
+    });
+
+    defineGetters(Dz.Array.prototype, {
+        dtype() {
+            return Dz.dtype_get_name(this.get_dtype());
+        },
+    });
+
+    const asVariable = x => {
+        if (x instanceof Dz.Variable)
+            return x;
+        return Dz.Variable.new(x instanceof Dz.Array ? x : Dz.array(x));
+    };
+    Dz.asVariable = asVariable;
+
+    // An axis argument: a number, an array of numbers, or null/undefined
+    // for every axis.
+    const axesOf = axis => axis === null || axis === undefined ? null
+        : Array.isArray(axis) ? axis : [axis];
+
+    const proto = Dz.Variable.prototype;
+    defineGetters(proto, {
+        dtype() {
+            return Dz.dtype_get_name(this.get_dtype());
+        },
+        T() {
+            return Dz.transpose(this, null);
+        },
+    });
+
+    const shapeArgs = args => args.length === 1 && Array.isArray(args[0]) ? args[0] : args;
+    defineMethod(proto, 'reshape', function reshape(...shape) {
+        return Dz.reshape(this, shapeArgs(shape));
+    });
+    defineMethod(proto, 'transpose', function transpose(...axes) {
+        const list = shapeArgs(axes);
+        return Dz.transpose(this, list.length ? list : null);
+    });
+    defineMethod(proto, 'toTypedArray', function toTypedArray() {
+        return this.get_data().toTypedArray();
+    });
+
+    // Operators as methods: a number keeps the variable's dtype, anything
+    // else is broadcast with NumPy's rules.
+    const binary = (vectorOp, scalarOp) => function (other) {
+        if (typeof other === 'number' && scalarOp)
+            return scalarOp(this, other);
+        return vectorOp(this, asVariable(other));
+    };
+    defineMethod(proto, 'add', binary((a, b) => Dz.add(a, b), (a, c) => Dz.add_scalar(a, c)));
+    defineMethod(proto, 'sub', binary((a, b) => Dz.sub(a, b), (a, c) => Dz.add_scalar(a, -c)));
+    defineMethod(proto, 'mul', binary((a, b) => Dz.mul(a, b), (a, c) => Dz.mul_scalar(a, c)));
+    defineMethod(proto, 'div', binary((a, b) => Dz.div(a, b), (a, c) => Dz.mul_scalar(a, 1 / c)));
+    defineMethod(proto, 'pow', function pow(exponent) {
+        return Dz.pow(this, exponent);
+    });
+    defineMethod(proto, 'neg', function neg() {
+        return Dz.neg(this);
+    });
+
+    // Functions added later by families not built in this library version
+    // are skipped, so that the override loads on any typelib.
+    const has = name => typeof Dz[name] === 'function';
+    if (has('matmul')) {
+        defineMethod(proto, 'matmul', function matmul(other) {
+            return Dz.matmul(this, asVariable(other));
+        });
+    }
+    for (const name of ['sum', 'mean', 'max', 'min']) {
+        if (!has(name))
+            continue;
+        const cFunction = Dz[name];
+        Dz[name] = (x, axis = null, keepdims = false) => cFunction(asVariable(x), axesOf(axis), keepdims);
+        defineMethod(proto, name, function (axis = null, keepdims = false) {
+            return Dz[name](this, axis, keepdims);
+        });
+    }
+    if (has('get_item')) {
+        // x.getItem(0, Dz.slice(1, null, 2), null, '...', [0, 2]): numbers,
+        // slices, null for a new axis, '...' and arrays of indices, as
+        // NumPy's x[0, 1::2, None, ..., [0, 2]].
+        defineMethod(proto, 'getItem', function getItem(...items) {
+            return Dz.get_item(this, Dz.index(...items));
+        });
+    }
+    if (has('Index')) {
+        const NONE = Dz.INDEX_NONE;
+        Dz.slice = (start = null, stop = null, step = null) => ({
+            __dzSlice: true,
+            start: start ?? NONE,
+            stop: stop ?? NONE,
+            step: step ?? 1,
+        });
+        Dz.index = function index(...items) {
+            const result = Dz.Index.new();
+            for (const item of items) {
+                if (typeof item === 'number')
+                    result.add_int(item);
+                else if (item === null)
+                    result.add_newaxis();
+                else if (item === '...')
+                    result.add_ellipsis();
+                else if (item?.__dzSlice)
+                    result.add_slice(item.start, item.stop, item.step);
+                else if (Array.isArray(item) || ArrayBuffer.isView(item) || item instanceof Dz.Array)
+                    result.add_array(Dz.array(item, 'int64'));
+                else
+                    throw new TypeError(`cannot index with ${item}`);
+            }
+            return result;
+        };
+    }
 }
