@@ -115,6 +115,7 @@ bench_matmul (gsize n, DzDtype dtype, double budget)
   long baseline = rss_kib ("VmRSS:");
   double forward = 0, backward = 0, start = 0;
   guint64 iterations = 0;
+  char extra[32];
 
   /* Iteration -1 is the warm-up: fresh pages, BLAS buffers. */
   for (gint64 i = -1; i < MIN_ITERATIONS || now () - start < budget; i++)
@@ -139,7 +140,8 @@ bench_matmul (gsize n, DzDtype dtype, double budget)
       backward += t2 - t1;
       iterations++;
     }
-  print_result ("c", "matmul", forward / iterations, backward / iterations, baseline, iterations, NULL);
+  g_snprintf (extra, sizeof extra, "\"n\": %" G_GSIZE_FORMAT, n);
+  print_result ("c", "matmul", forward / iterations, backward / iterations, baseline, iterations, extra);
 }
 
 static void
@@ -164,6 +166,7 @@ bench_cblas_matmul (gsize n, DzDtype dtype, double budget)
   long baseline;
   double forward = 0, backward = 0, start = 0;
   guint64 iterations = 0;
+  char extra[32];
 
   g_random_set_seed (0);
   for (gsize i = 0; i < count; i++)
@@ -204,7 +207,8 @@ bench_cblas_matmul (gsize n, DzDtype dtype, double budget)
       backward += t2 - t1;
       iterations++;
     }
-  print_result ("cblas", "matmul", forward / iterations, backward / iterations, baseline, iterations, NULL);
+  g_snprintf (extra, sizeof extra, "\"n\": %" G_GSIZE_FORMAT, n);
+  print_result ("cblas", "matmul", forward / iterations, backward / iterations, baseline, iterations, extra);
 }
 
 static void

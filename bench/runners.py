@@ -256,7 +256,7 @@ def tensor_matmul(name, n, dtype, budget):
     gc.collect()
     baseline = rss_kib("VmRSS:")
     (fwd, bwd), iterations = timed_loop(step, budget, 1)
-    return "matmul", fwd, bwd, baseline, {"iterations": iterations}
+    return "matmul", fwd, bwd, baseline, {"iterations": iterations, "n": n}
 
 
 def tensor_array(name, op, n, dtype, budget):
