@@ -448,7 +448,8 @@ def chart(results, path):
     except ImportError:
         print("matplotlib missing: no chart", file=sys.stderr)
         return
-    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in results.items()}
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()}
+         for label, by_impl in results.items() if label != "_meta" and not is_tensor(label)}
     impls = OURS + THEIRS
     colors = dict(zip(impls, ["#1f77b4", "#6baed6", "#9ecae1", "#ff7f0e", "#d62728"]))
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))
