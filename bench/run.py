@@ -188,6 +188,7 @@ def main():
     with open(os.path.join(args.output_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     chart(results, os.path.join(args.output_dir, "results.png"))
+    chart_tensor(results, os.path.join(args.output_dir, "results-tensor.png"))
 
 
 def med(runs, key):
@@ -478,6 +479,45 @@ def chart(results, path):
         ax.set_xlabel("graph nodes")
         ax.set_ylabel("µs per node, forward + backward")
         ax.set_title(title + ": flat = linear time")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+def chart_tensor(results, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()}
+         for label, by_impl in results.items() if label != "_meta" and is_tensor(label)}
+    if not s:
+        return
+    colors = {"cblas": "#7f7f7f", "c": "#1f77b4", "python-gi": "#6baed6", "gjs": "#9ecae1",
+              "numpy": "#2ca02c", "numpy-dezero": "#ff7f0e", "torch": "#d62728"}
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    panels = [
+        (axes[0], [l for l in s if l.startswith("matmul-")], ["cblas", "c", "python-gi", "torch"],
+         lambda l, v: 6 * v["runs"][0]["n"] ** 3 / v["total"] * 1e-9, "GFLOP/s", "matmul fwd+bwd", False),
+        (axes[1], [l for l in s if l.startswith("array-")], ["c", "python-gi", "numpy"],
+         lambda l, v: v["total"] * 1e6, "µs per call", "1000×1000 broadcast / sum", False),
+        (axes[2], [l for l in s if l.startswith("mlp-")], ["c", "python-gi", "gjs", "numpy-dezero", "torch"],
+         lambda l, v: (v["total"] + med(v["runs"], "update_s")) * 1e6, "µs per step (log)", "MLP training step",
+         True),
+    ]
+    for ax, labels, impls, value, ylabel, title, log in panels:
+        width = 0.8 / len(impls)
+        for k, impl in enumerate(impls):
+            vals = [value(l, s[l][impl]) if impl in s[l] else 0 for l in labels]
+            ax.bar([i + k * width for i in range(len(labels))], vals, width, label=impl, color=colors[impl])
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))],
+                      [l.split("-", 1)[1] for l in labels], rotation=30, fontsize=8)
+        if log:
+            ax.set_yscale("log")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
