@@ -674,7 +674,12 @@ dz_array_pow (DzArray  *a,
   if (exponent == 0.5 && dz_dtype_is_float (a->dtype))
     return dz_array_unary (DZ_UNARY_SQRT, a, error);
 
-  e = dz_array_new_scalar (exponent);
+  /* In a's float dtype: a float64 0-d exponent would make a 0-d float32
+   * base float64, as NumPy's scalar promotion does. */
+  e = dz_array_new_full_typed (dz_dtype_is_float (a->dtype) ? a->dtype : DZ_DTYPE_FLOAT64,
+                               NULL, 0, exponent, error);
+  if (e == NULL)
+    return NULL;
   return dz_array_binary (DZ_BINARY_POW, a, e, error);
 }
 

@@ -39,4 +39,14 @@ struct _DzIndex
   GArray *items;
 };
 
+/* A new index with the items of @self (the arrays are shared: they never
+ * change), so that an operation keeps what it was called with whatever
+ * the caller adds later. */
+DzIndex *dz_index_copy_              (DzIndex   *self);
+
+/* The index a GVariant describes, in the format dz_get_item() documents
+ * for dz_op_call(); NULL with DZ_ERROR_INVALID_ARGUMENT otherwise. */
+DzIndex *dz_index_new_from_variant_  (GVariant  *value,
+                                      GError   **error);
+
 G_END_DECLS

@@ -17,9 +17,11 @@ G_BEGIN_DECLS
  * DZ_INDEX_NONE:
  *
  * Stands for an omitted start or stop of a slice (Python's `None`), as in
- * `x[:3]` or `x[::-1]`.
+ * `x[:3]` or `x[::-1]`: the smallest 64-bit integer, -2^63. PyGObject 3.42
+ * and GJS 1.74 read 64-bit constants from a typelib as 0, so the Python and
+ * JavaScript overrides spell it `-(2 ** 63)`.
  */
-#define DZ_INDEX_NONE G_MININT64
+#define DZ_INDEX_NONE (-9223372036854775807 - 1)
 
 /**
  * DZ_TYPE_INDEX:

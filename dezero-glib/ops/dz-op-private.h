@@ -65,6 +65,8 @@ typedef enum
   DZ_PARAM_BOOL,      /* gboolean; "b" */
   DZ_PARAM_AXES,      /* DzAxes; an int, an array of ints, or absent for all */
   DZ_PARAM_SHAPE,     /* DzShape; an array of ints (-1 allowed where the op says) */
+  DZ_PARAM_INDEX,     /* DzIndex * (owned: the op's params_clear unrefs it); the
+                       * GVariant forms dz_get_item() documents */
 } DzParamKind;
 
 typedef struct
@@ -96,7 +98,9 @@ struct _DzOpDef
   const char *class_name;
   /* Inputs the op takes; 0 for any number (at least one). */
   guint n_inputs;
-  /* Inputs, by bit, that take no gradient (the labels of a loss). */
+  /* Inputs, by bit, that take no gradient (the labels of a loss). An op
+   * none of whose inputs takes one (accuracy) is never recorded: it needs
+   * neither gradient nor backward. */
   guint no_grad_inputs;
   DzOpNeeds needs;
   gsize params_size;

@@ -7,6 +7,7 @@
 
 #include <string.h>
 
+#include "dz-index-private.h"
 #include "dz-op-private.h"
 
 /* Each family lists its definitions; a new family adds one line here. */
@@ -160,6 +161,20 @@ set_param (const DzOpDef     *def,
           shape->dims[i] = ints[i];
         return TRUE;
       }
+    case DZ_PARAM_INDEX:
+      {
+        DzIndex *index = dz_index_new_from_variant_ (value, error);
+
+        if (index == NULL)
+          {
+            g_prefix_error (error, "Parameter %s of %s: ", spec->name, def->name);
+            return FALSE;
+          }
+        /* A key given twice: the last one wins, as for the other kinds. */
+        g_clear_object ((DzIndex **) field);
+        *(DzIndex **) field = index;
+        return TRUE;
+      }
     }
 
   g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
@@ -175,7 +190,8 @@ set_param (const DzOpDef     *def,
  * @n_inputs: the number of inputs
  * @params: (nullable): the parameters, as a dictionary of type `a{sv}`
  *   keyed by the C parameter names ("axis", "keepdims", "shape"); an
- *   absent axis means every axis
+ *   absent axis means every axis; get_item's "slices" takes the forms
+ *   dz_get_item() lists
  * @error: return location for a #GError
  *
  * Calls a built-in operation by name: what language bindings, generated
@@ -230,14 +246,13 @@ dz_op_call (const char   *name,
             if (strcmp (def->params[i].name, key) == 0)
               spec = &def->params[i];
           if (spec == NULL)
+            g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                         "%s has no parameter %s", name, key);
+          if (spec == NULL || !set_param (def, spec, values, value, error))
             {
-              g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
-                           "%s has no parameter %s", name, key);
-              g_variant_unref (value);
-              return NULL;
-            }
-          if (!set_param (def, spec, values, value, error))
-            {
+              /* What the parameters read so far own (an index). */
+              if (def->params_clear != NULL)
+                def->params_clear (values);
               g_variant_unref (value);
               return NULL;
             }

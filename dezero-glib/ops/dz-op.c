@@ -103,9 +103,9 @@ dz_op_backward (DzFunction  *self,
           DzArray *zeros = x ? dz_array_new_zeros_like (x, error) : NULL;
 
           ok = zeros != NULL;
+          /* dz_variable_new_constant() takes the array over. */
           if (ok)
             gxs[i] = dz_variable_new_constant (zeros);
-          g_clear_object (&zeros);
         }
       if (gxs[i] != NULL)
         g_ptr_array_add (result, gxs[i]);
@@ -203,6 +203,17 @@ check_count (DzOpDef  *def,
   return FALSE;
 }
 
+/* An op none of whose inputs takes a gradient (accuracy) is not recorded:
+ * its output is a constant, as DeZero's Variable(as_array(acc)). */
+static gboolean
+takes_gradients (DzOpDef *def,
+                 guint    n_inputs)
+{
+  guint all = n_inputs >= 32 ? G_MAXUINT : (1u << n_inputs) - 1;
+
+  return (def->no_grad_inputs & all) != all;
+}
+
 DzVariable *
 dz_op_apply (DzOpDef      *def,
              const void   *params,
@@ -245,7 +256,7 @@ dz_op_apply (DzOpDef      *def,
       output = dz_variable_new_take (y);
     }
 
-  if (dz_get_enable_backprop ())
+  if (dz_get_enable_backprop () && takes_gradients (def, n_inputs))
     {
       DzFunction *op = (DzFunction *) g_object_new_with_properties (op_type (def), 0, NULL, NULL);
 

@@ -13,4 +13,27 @@
 
 G_BEGIN_DECLS
 
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_sigmoid     (DzVariable  *x,
+                            GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_relu        (DzVariable  *x,
+                            GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_leaky_relu  (DzVariable  *x,
+                            double       slope,
+                            GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_softmax     (DzVariable  *x,
+                            gint         axis,
+                            GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_log_softmax (DzVariable  *x,
+                            gint         axis,
+                            GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_logsumexp   (DzVariable  *x,
+                            gint         axis,
+                            GError     **error);
+
 G_END_DECLS

@@ -13,4 +13,18 @@
 
 G_BEGIN_DECLS
 
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_matmul (DzVariable  *a,
+                       DzVariable  *b,
+                       GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_linear (DzVariable  *x,
+                       DzVariable  *W,
+                       DzVariable  *b,
+                       GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_dot    (DzVariable  *a,
+                       DzVariable  *b,
+                       GError     **error);
+
 G_END_DECLS

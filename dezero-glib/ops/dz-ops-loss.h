@@ -13,4 +13,21 @@
 
 G_BEGIN_DECLS
 
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_mean_squared_error    (DzVariable  *x0,
+                                      DzVariable  *x1,
+                                      GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_softmax_cross_entropy (DzVariable  *x,
+                                      DzVariable  *t,
+                                      GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_sigmoid_cross_entropy (DzVariable  *x,
+                                      DzVariable  *t,
+                                      GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_accuracy              (DzVariable  *y,
+                                      DzVariable  *t,
+                                      GError     **error);
+
 G_END_DECLS

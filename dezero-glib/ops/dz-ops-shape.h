@@ -34,4 +34,31 @@ DzVariable *dz_transpose    (DzVariable    *x,
                              const gint    *axes,
                              guint          n_axes,
                              GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_expand_dims  (DzVariable    *x,
+                             gint           axis,
+                             GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_squeeze      (DzVariable    *x,
+                             const gint    *axis,
+                             guint          n_axis,
+                             GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_flatten      (DzVariable    *x,
+                             GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_get_item     (DzVariable    *x,
+                             DzIndex       *index,
+                             GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_concatenate  (DzVariable   **xs,
+                             guint          n_xs,
+                             gint           axis,
+                             GError       **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_stack        (DzVariable   **xs,
+                             guint          n_xs,
+                             gint           axis,
+                             GError       **error);
+
 G_END_DECLS

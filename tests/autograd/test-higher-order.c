@@ -538,6 +538,73 @@ add_arena_test (const char *path, void (*fn) (void))
                      (GTestFixtureFunc) fn, (GTestFixtureFunc) arena_teardown);
 }
 
+/* The loss of a 3-5-2 tanh MLP on a fixed batch, with W1 given. */
+static DzVariable *
+mlp_loss (DzVariable *W1)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (7);
+  const gsize xs[] = { 4, 3 }, w2s[] = { 5, 2 }, bs[] = { 5 }, ts[] = { 4, 2 };
+  DzVariable *x = T (dz_variable_new (dz_array_new_randn (xs, 2, gen, NULL)));
+  DzVariable *b1 = T (dz_variable_new (dz_array_new_randn (bs, 1, gen, NULL)));
+  DzVariable *W2 = T (dz_variable_new (dz_array_new_randn (w2s, 2, gen, NULL)));
+  DzVariable *t = T (dz_variable_new (dz_array_new_randn (ts, 2, gen, NULL)));
+  DzVariable *h = T (dz_tanh (T (dz_linear (x, W1, b1, NULL)), NULL));
+  DzVariable *y = T (dz_linear (h, W2, NULL, NULL));
+
+  return T (dz_mean_squared_error (y, t, NULL));
+}
+
+/* The gradient of mlp_loss at @w as an array (transfer full). */
+static DzArray *
+mlp_grad_at (DzArray *w)
+{
+  DzVariable *W1 = T (dz_variable_new (w));
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) grads = NULL;
+
+  g_ptr_array_add (inputs, W1);
+  grads = dz_grad (mlp_loss (W1), inputs, DZ_BACKWARD_NONE, NULL);
+  g_assert_nonnull (grads);
+  return g_object_ref (dz_variable_get_data (g_ptr_array_index (grads, 0)));
+}
+
+/* A Hessian-vector product through an MLP (double backprop through
+ * linear, tanh and the loss) against central differences of gradients. */
+static void
+test_hvp_mlp (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (11);
+  const gsize shape[] = { 3, 5 };
+  g_autoptr(DzArray) w = dz_array_new_randn (shape, 2, gen, NULL);
+  g_autoptr(DzArray) v = dz_array_new_randn (shape, 2, gen, NULL);
+  DzVariable *W1 = T (dz_variable_new (w));
+  g_autoptr(GPtrArray) inputs = g_ptr_array_new ();
+  g_autoptr(GPtrArray) g = NULL;
+  g_autoptr(GPtrArray) hv = NULL;
+  g_autoptr(DzArray) w_plus = NULL, w_minus = NULL, g_plus = NULL, g_minus = NULL;
+  g_autoptr(DzArray) numerical = NULL, eps_v = NULL, diff = NULL;
+  DzVariable *gv;
+  const double eps = 1e-5;
+
+  g_ptr_array_add (inputs, W1);
+  g = dz_grad (mlp_loss (W1), inputs, DZ_BACKWARD_CREATE_GRAPH, NULL);
+  g_assert_nonnull (g);
+  gv = T (dz_sum (T (dz_mul (g_ptr_array_index (g, 0), T (dz_variable_new (v)), NULL)),
+                  NULL, 0, FALSE, NULL));
+  hv = dz_grad (gv, inputs, DZ_BACKWARD_NONE, NULL);
+  g_assert_nonnull (hv);
+
+  eps_v = dz_array_scale (v, eps, NULL);
+  w_plus = dz_array_add (w, eps_v, NULL);
+  w_minus = dz_array_sub (w, eps_v, NULL);
+  g_plus = mlp_grad_at (w_plus);
+  g_minus = mlp_grad_at (w_minus);
+  diff = dz_array_sub (g_plus, g_minus, NULL);
+  numerical = dz_array_scale (diff, 1.0 / (2 * eps), NULL);
+  g_assert_true (dz_array_allclose (dz_variable_get_data (g_ptr_array_index (hv, 0)), numerical,
+                                    1e-5, 1e-7));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -552,6 +619,7 @@ main (int argc, char *argv[])
   add_arena_test ("/higher-order/newton", test_newton);
   add_arena_test ("/higher-order/double-backprop", test_double_backprop);
   add_arena_test ("/higher-order/tanh", test_tanh_derivatives);
+  add_arena_test ("/higher-order/hvp-mlp", test_hvp_mlp);
   add_arena_test ("/optimization/sphere-matyas", test_sphere_matyas);
   add_arena_test ("/optimization/goldstein", test_goldstein);
   add_arena_test ("/optimization/rosenbrock", test_rosenbrock);

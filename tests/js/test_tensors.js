@@ -62,6 +62,45 @@ test('reshape, transpose and T take JS arrays or varargs', () => {
     assertThrows(() => x.reshape(4, 2), isDzError(Dz.Error.SIZE_MISMATCH), 'reshape to a wrong size');
 });
 
+test('reductions take an axis, a list of axes or null', () => {
+    const x = Dz.Variable.new(Dz.array([[1, 2, 3], [4, 5, 6]], 'float32'));
+    assert(x.sum().toTypedArray()[0] === 21);
+    assert(close(x.sum(0).toTypedArray(), [5, 7, 9]));
+    assert(x.sum(-1, true).shape.join() === '2,1');
+    assert(close(Dz.mean(x, [0, 1]).toTypedArray(), [3.5]));
+    assert(close(x.max(1).toTypedArray(), [3, 6]) && x.max(1).dtype === 'float32');
+    const y = x.sum(1).mul(Dz.array([1, 10], 'float32')).sum();
+    y.backward();
+    assert(close(x.get_grad().toTypedArray(), [1, 1, 1, 10, 10, 10]));
+    assertThrows(() => x.sum(2), isDzError(Dz.Error.INVALID_AXIS), 'axis 2 of a matrix');
+});
+
+test('matmul, linear and a softmax cross-entropy step', () => {
+    const x = Dz.Variable.new(Dz.array([[1, 2], [3, 4], [5, 6]]));
+    const W = Dz.Variable.new(Dz.array([[1, 0, -1], [0.5, 1, 2]]));
+    const b = Dz.Variable.new(Dz.array([0.1, 0.2, 0.3]));
+    const y = Dz.linear(x, W, b);
+    assert(close(y.toTypedArray(), x.matmul(W).add(b).toTypedArray()));
+    const t = Dz.Variable.new(Dz.array(new BigInt64Array([0n, 2n, 1n])));
+    const loss = Dz.softmax_cross_entropy(y, t);
+    assert(loss.shape.length === 0 && loss.toTypedArray()[0] > 0);
+    loss.backward();
+    assert(W.get_grad().shape.join() === '2,3' && b.get_grad().shape.join() === '3');
+    assert(Dz.accuracy(y, t).get_creator() === null);
+});
+
+test('getItem follows NumPy indexing', () => {
+    const x = Dz.Variable.new(Dz.array([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 10, 11]]));
+    assert(close(x.getItem(1).toTypedArray(), [4, 5, 6, 7]));
+    assert(close(x.getItem(-1, Dz.slice(null, null, -2)).toTypedArray(), [11, 9]));
+    assert(x.getItem(null, '...', 0).shape.join() === '1,3');
+    const picked = x.getItem([0, 2, 2], [1, 3, 3]);
+    assert(close(picked.toTypedArray(), [1, 11, 11]));
+    picked.sum().backward();
+    assert(close(x.get_grad().toTypedArray(), [0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2]));
+    assertThrows(() => x.getItem(3), isDzError(Dz.Error.INDEX_OUT_OF_RANGE), 'row 3 of 3');
+});
+
 test('every built-in is listed for the shared test table', () => {
     const names = Dz.ops_list();
     for (const name of ['add', 'mul', 'reshape', 'transpose', 'sum_to', 'broadcast_to'])

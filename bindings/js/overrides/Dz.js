@@ -346,7 +346,8 @@ function tensorIdioms(Dz) {
         });
     }
     if (has('Index')) {
-        const NONE = Dz.INDEX_NONE;
+        // GJS 1.74 reads 64-bit constants as 0; -2^63 is exact in a double.
+        const NONE = -(2 ** 63);
         Dz.slice = (start = null, stop = null, step = null) => ({
             __dzSlice: true,
             start: start ?? NONE,
