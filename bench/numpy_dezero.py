@@ -140,3 +140,101 @@ def mul_scalar(x, c):
 
 def add_scalar(x, c):
     return AddScalar(c)(x)
+
+
+# The few ops of DeZero's MLP (steps 39-47), their gradients on NumPy arrays
+# as this core computes them.
+
+def sum_to(x, shape):
+    """DeZero's utils.sum_to: sums x's broadcast axes back to shape."""
+    ndim = len(shape)
+    lead = x.ndim - ndim
+    lead_axis = tuple(range(lead))
+    axis = tuple([i + lead for i, sx in enumerate(shape) if sx == 1])
+    y = x.sum(lead_axis + axis, keepdims=True)
+    if lead > 0:
+        y = y.squeeze(lead_axis)
+    return y
+
+
+class Linear(Function):
+    def forward(self, x, W, b):
+        y = x.dot(W)
+        if b is not None:
+            y += b
+        return y
+
+    def backward(self, gy):
+        x, W, b = [v.data for v in self.inputs]
+        gb = sum_to(gy, b.shape)
+        gx = gy.dot(W.T)
+        gW = x.T.dot(gy)
+        return gx, gW, gb
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        return np.tanh(x * 0.5) * 0.5 + 0.5
+
+    def backward(self, gy):
+        y = self.outputs[0]().data
+        return gy * y * (1 - y)
+
+
+class ReLU(Function):
+    def forward(self, x):
+        return np.maximum(x, 0.0)
+
+    def backward(self, gy):
+        mask = self.inputs[0].data > 0
+        return gy * mask
+
+
+def logsumexp(x, axis=1):
+    m = x.max(axis=axis, keepdims=True)
+    y = x - m
+    np.exp(y, out=y)
+    s = y.sum(axis=axis, keepdims=True)
+    np.log(s, out=s)
+    m += s
+    return m
+
+
+def softmax(x, axis=1):
+    y = np.exp(x - x.max(axis=axis, keepdims=True))
+    return y / y.sum(axis=axis, keepdims=True)
+
+
+class SoftmaxCrossEntropy(Function):
+    def forward(self, x, t):
+        N = x.shape[0]
+        log_z = logsumexp(x, axis=1)
+        log_p = x - log_z
+        log_p = log_p[np.arange(N), t.ravel()]
+        return -log_p.sum() / x.dtype.type(N)
+
+    def backward(self, gy):
+        x, t = [v.data for v in self.inputs]
+        N, CLS_NUM = x.shape
+        gy = gy * (1 / N)
+        y = softmax(x)
+        # DeZero builds the one-hot in t's dtype (int), which would turn a
+        # float32 gradient into float64: here it follows x.
+        t_onehot = np.eye(CLS_NUM, dtype=x.dtype)[t]
+        return (y - t_onehot) * gy
+
+
+def linear(x, W, b):
+    return Linear()(x, W, b)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def relu(x):
+    return ReLU()(x)
+
+
+def softmax_cross_entropy(x, t):
+    return SoftmaxCrossEntropy()(x, t)

@@ -4,7 +4,11 @@
 implementations within each round, each run in a dedicated process, and
 prints medians and ratios; writes bench/results.md and bench/results.png.
 
-    bench/run.py [--rounds N] [--quick] [--build DIR] [--output-dir DIR]
+    bench/run.py [--only graph|tensor] [--rounds N] [--quick] [--budget S]
+                 [--build DIR] [--output-dir DIR]
+
+--only runs one group (graph: the autograd cases; tensor: matmul, array ops,
+MLP steps) and keeps the other group's results from results.json.
 """
 
 import argparse
@@ -20,6 +24,36 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OURS = ["c", "python-gi", "gjs"]
 THEIRS = ["numpy-dezero", "torch"]
+# The tensor cases' labels start with these; the graph tables skip them.
+TENSOR_PREFIXES = ("matmul-", "array-", "mlp-")
+# MLP step cases: label -> (in, hidden, out, batch, dtype, activation).
+MLPS = {"mlp-spiral": (2, 10, 3, 30, "f64", "sigmoid"),
+        "mlp-784": (784, 1000, 10, 100, "f32", "sigmoid")}
+
+
+def is_tensor(label):
+    return label.startswith(TENSOR_PREFIXES)
+
+
+def tensor_cases(quick, budget):
+    """The tensor cases, as cases() gives them; each run times a loop for
+    at least budget seconds (bench-tensor.c, runners.py)."""
+    scale = 10 if quick else 1
+    result = []
+    for n in (64, 256, 1024):
+        for dt in ("f32", "f64"):
+            result.append((f"matmul-{n}-{dt}", ["matmul"], [max(n // scale, 8), dt, budget],
+                           ["cblas", "c", "python-gi", "torch"], None))
+    for op in ("add", "mul", "sum0", "sum1"):
+        for dt in ("f32", "f64"):
+            result.append((f"array-{op}-{dt}", ["array"], [op, 1000 // scale, dt, budget],
+                           ["c", "python-gi", "numpy"], None))
+    for label, (n_in, hidden, n_out, batch, dt, act) in MLPS.items():
+        if quick and label == "mlp-784":
+            hidden //= scale
+        result.append((label, ["mlp"], [n_in, hidden, n_out, batch, dt, act, budget],
+                       ["c", "python-gi", "gjs", "numpy-dezero", "torch"], None))
+    return result
 
 
 def cases(quick):
@@ -49,8 +83,11 @@ def cases(quick):
 
 def command(impl, case, args, build):
     argv = [str(a) for a in case + args]
+    if impl == "cblas":
+        return [os.path.join(build, "bench", "bench-tensor"), "cblas-" + argv[0]] + argv[1:]
     if impl == "c":
-        return [os.path.join(build, "bench", "bench-dz")] + argv
+        runner = "bench-tensor" if case[0] in ("matmul", "array", "mlp") else "bench-dz"
+        return [os.path.join(build, "bench", runner)] + argv
     if impl == "gjs":
         return ["gjs", "-m", os.path.join(HERE, "runner.js")] + argv
     return ["/usr/bin/python3", os.path.join(HERE, "runners.py"), impl] + argv
@@ -91,6 +128,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10 (a smoke run)")
+    parser.add_argument("--only", choices=["graph", "tensor"],
+                        help="run one group of cases, keep the other's results from results.json")
+    parser.add_argument("--budget", type=float,
+                        help="tensor cases: seconds of timed loop per run (default 0.3, --quick 0.05)")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
     parser.add_argument("--output-dir", default=HERE,
                         help="where results.md, results.json and results.png go (default: bench/)")
@@ -105,9 +146,24 @@ def main():
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     have_torch = torch_available()
 
+    budget = args.budget if args.budget is not None else (0.05 if args.quick else 0.3)
+    todo = []
+    if args.only != "tensor":
+        todo += cases(args.quick)
+    if args.only != "graph":
+        todo += tensor_cases(args.quick, budget)
+    groups = ["graph", "tensor"] if args.only is None else [args.only]
     results = {}
+    if args.only:
+        try:
+            with open(os.path.join(args.output_dir, "results.json")) as f:
+                kept = json.load(f)
+        except (OSError, ValueError):
+            kept = {}
+        results = {label: v for label, v in kept.items()
+                   if label == "_meta" or (is_tensor(label) != (args.only == "tensor"))}
     started = time.time()
-    for label, case, case_args, impls, rounds in cases(args.quick):
+    for label, case, case_args, impls, rounds in todo:
         impls = [i for i in impls if i != "torch" or have_torch]
         for r in range(rounds or args.rounds):
             # Alternate: a different implementation starts each round.
@@ -119,7 +175,12 @@ def main():
                       f"bwd {res['backward_s']*1e3:9.2f} ms  peak {res['peak_rss_kib']/1024:7.1f} MiB",
                       file=sys.stderr, flush=True)
 
-    report = render(results, versions(env), args, time.time() - started, have_torch)
+    meta = results.setdefault("_meta", {})
+    for group in groups:
+        meta[group] = {"command": " ".join(["bench/run.py"] + sys.argv[1:]),
+                       "date": time.strftime("%Y-%m-%d %H:%M"),
+                       "elapsed_s": round(time.time() - started), "versions": versions(env)}
+    report = render(results, args, have_torch)
     print(report)
     os.makedirs(args.output_dir, exist_ok=True)
     with open(os.path.join(args.output_dir, "results.md"), "w") as f:
@@ -127,6 +188,7 @@ def main():
     with open(os.path.join(args.output_dir, "results.json"), "w") as f:
         json.dump(results, f, indent=1)
     chart(results, os.path.join(args.output_dir, "results.png"))
+    chart_tensor(results, os.path.join(args.output_dir, "results-tensor.png"))
 
 
 def med(runs, key):
@@ -141,22 +203,42 @@ def summary(runs):
             "live": runs[-1].get("live"), "runs": runs}
 
 
-def render(results, ver, args, elapsed, have_torch):
-    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in results.items()}
-    lines = ["# dezero-glib benchmarks", "",
-             f"`bench/run.py --rounds {args.rounds}{' --quick' if args.quick else ''}`, "
-             f"{elapsed:.0f} s. Medians over rounds (scaling rows: one round). "
-             "Each run is its own process; implementations alternate within a round.", "",
-             "Versions: " + ", ".join(f"{k} {v}" for k, v in ver.items()), "",
-             "Random data is generated once per process before timing (no generator in the timed "
-             "part): by Dz's generator for C, Python-gi and GJS (Python-gi never loads NumPy), "
-             "by NumPy's for NumPy-DeZero and PyTorch. PyTorch runs float64 on one thread (`torch.set_num_threads(1)`). "
-             "\"numpy-dezero\" is DeZero's step-17 algorithm on NumPy (`bench/numpy_dezero.py`). "
-             "Peak RSS is VmHWM of the process; \"net\" subtracts its RSS after imports and "
-             "data generation.", ""]
+def render(results, args, have_torch):
+    meta = results.get("_meta", {})
+    data = {label: v for label, v in results.items() if label != "_meta"}
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in data.items()}
+    graph = {label: v for label, v in s.items() if not is_tensor(label)}
+    lines = ["# dezero-glib benchmarks", ""]
+    for group in ("graph", "tensor"):
+        if group in meta:
+            m = meta[group]
+            lines += [f"{group.capitalize()} cases: `{m['command']}`, {m['date']}, {m['elapsed_s']} s. "
+                      "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
+        elif group == "graph" and graph:
+            lines += ["Graph cases: from an earlier run that left no record of its command.", ""]
+    lines += ["Medians over rounds (scaling rows: one round). "
+              "Each run is its own process; implementations alternate within a round. "
+              "Every implementation runs on one thread (OMP/OPENBLAS/MKL_NUM_THREADS=1, "
+              "`torch.set_num_threads(1)`; dezero-glib is single-threaded by default).", "",
+              "Random data is generated once per process before timing (no generator in the timed "
+              "part): by Dz's generator for C, Python-gi and GJS (Python-gi never loads NumPy), "
+              "by NumPy's for NumPy-DeZero and PyTorch (PyTorch's own for the tensor cases). "
+              "PyTorch runs float64 in the graph cases. "
+              "\"numpy-dezero\" is DeZero's step-17 algorithm on NumPy (`bench/numpy_dezero.py`). "
+              "Peak RSS is VmHWM of the process; \"net\" subtracts its RSS after imports and "
+              "data generation.", ""]
     if not have_torch:
         lines += ["**PyTorch is not installed: its columns are missing.**", ""]
+    if graph:
+        lines += render_graph(graph)
+    tensor = {label: v for label, v in s.items() if is_tensor(label)}
+    if tensor:
+        lines += render_tensor(tensor)
+    return "\n".join(lines)
 
+
+def render_graph(s):
+    lines = []
     lines += ["## Times and memory", "",
               "| case | impl | forward ms | backward ms | total ms | peak MiB | net MiB | live at end |",
               "|---|---|---:|---:|---:|---:|---:|---|"]
@@ -200,7 +282,7 @@ def render(results, ver, args, elapsed, have_torch):
     for text, value, ok in targets(s):
         lines.append(f"| {text} | {value} | {'met' if ok else '**missed**'} |")
     lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def targets(s):
@@ -252,6 +334,113 @@ def targets(s):
     return out
 
 
+def render_tensor(s):
+    def step(v):
+        return v["total"] + med(v["runs"], "update_s") if "update_s" in v["runs"][0] else v["total"]
+
+    lines = ["## Tensor cases", "",
+             "Each run times a loop for at least the budget's seconds after a warm-up and reports "
+             "the mean per iteration; the table shows the median over rounds. \"cblas\" is the "
+             "floor: the same three `cblas_?gemm` calls into preallocated buffers, no library. "
+             "Ratios are speed ratios (above 1: ours is faster).", "",
+             "### Matrix product, forward + backward", "",
+             "`y = a @ b` then `y.backward()` (gradient of ones): three n×n GEMMs, 6n³ flops.", "",
+             "| n | dtype | cblas GFLOP/s | c | python-gi | torch | c / cblas | python-gi / cblas "
+             "| c / torch | python-gi / torch | c fwd ms | c bwd ms |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for label in s:
+        if not label.startswith("matmul-"):
+            continue
+        dt = label.rsplit("-", 1)[1]
+        n = next(iter(s[label].values()))["runs"][0]["n"]
+        gf = {impl: 6 * n ** 3 / v["total"] * 1e-9 for impl, v in s[label].items()}
+        c = s[label].get("c")
+
+        def r(a, b):
+            return f"{gf[a] / gf[b]:.2f}" if a in gf and b in gf else ""
+        lines.append(f"| {n} | {dt} | " + " | ".join(f"{gf[i]:.1f}" if i in gf else ""
+                                                     for i in ("cblas", "c", "python-gi", "torch"))
+                     + f" | {r('c', 'cblas')} | {r('python-gi', 'cblas')} | {r('c', 'torch')} "
+                     f"| {r('python-gi', 'torch')} | {c['fwd']*1e3 if c else float('nan'):.2f} "
+                     f"| {c['bwd']*1e3 if c else float('nan'):.2f} |")
+
+    lines += ["", "### Broadcasting and reductions, 1000×1000, forward only, no graph", "",
+              "add/mul: with a (1000,) row (`dz_array_add`/`dz_array_mul`, `Dz.Array.add`/`mul`); "
+              "sum0/sum1: `dz_sum` over axis 0/1 under no-grad (`Dz.sum`); NumPy: `x + row`, "
+              "`x.sum(axis=0)`.", "",
+              "| op | dtype | c µs | python-gi µs | numpy µs | c / numpy | python-gi / numpy |",
+              "|---|---|---:|---:|---:|---:|---:|"]
+    for label in s:
+        if not label.startswith("array-"):
+            continue
+        _, op, dt = label.split("-")
+        t = {impl: v["total"] for impl, v in s[label].items()}
+        lines.append(f"| {op} | {dt} | " + " | ".join(f"{t[i]*1e6:.0f}" if i in t else ""
+                                                      for i in ("c", "python-gi", "numpy"))
+                     + " | " + " | ".join(f"{t['numpy'] / t[i]:.2f}" if i in t and "numpy" in t else ""
+                                          for i in ("c", "python-gi")) + " |")
+
+    lines += ["", "### MLP training step", "",
+              "forward (linear, activation, linear, softmax cross-entropy), clear the gradients, "
+              "backward, SGD (lr 1) as `p.data = p.data - lr * p.grad.data` with array ops "
+              "(PyTorch: in place under no_grad, as `torch.optim.SGD`, its fastest). "
+              "PyTorch's linear is `torch.addmm`, what `torch.nn.Linear` runs.", ""]
+    for label, (n_in, hidden, n_out, batch, dt, act) in MLPS.items():
+        if label not in s:
+            continue
+        lines += [f"**{label}**: {n_in}-{hidden}-{n_out}, {act}, batch {batch}, {dt}", "",
+                  "| impl | forward µs | backward µs | update µs | step µs | torch / impl | "
+                  "peak MiB | net MiB | loss first → last |",
+                  "|---|---:|---:|---:|---:|---:|---:|---:|---|"]
+        torch_step = step(s[label]["torch"]) if "torch" in s[label] else None
+        for impl, v in s[label].items():
+            r = v["runs"]
+            lines.append(f"| {impl} | {v['fwd']*1e6:.1f} | {v['bwd']*1e6:.1f} | "
+                         f"{med(r, 'update_s')*1e6:.1f} | {step(v)*1e6:.1f} | "
+                         f"{torch_step / step(v) if torch_step else float('nan'):.2f} | "
+                         f"{v['peak']:.1f} | {v['peak_net']:.1f} | "
+                         f"{r[-1]['first_loss']:.3f} → {r[-1]['last_loss']:.3f} |")
+        lines.append("")
+
+    lines += ["### Tensor targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    for text, value, ok in tensor_targets(s, step):
+        lines.append(f"| {text} | {value} | {'met' if ok else '**missed**'} |")
+    lines.append("")
+    notes = os.path.join(HERE, "tensor-notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            lines += [f.read().strip(), ""]
+    return lines
+
+
+def tensor_targets(s, step):
+    out = []
+
+    def speed(label, ours, theirs, measure):
+        try:
+            return measure(s[label][theirs]) / measure(s[label][ours])
+        except (KeyError, ZeroDivisionError):
+            return None
+
+    def add(text, value, floor):
+        out.append((text, "n/a" if value is None else f"{value:.2f}×", value is not None and value >= floor))
+
+    total = (lambda v: v["total"])
+    for label in s:
+        if label.startswith("matmul-"):
+            for impl in ("c", "python-gi"):
+                add(f"{label} fwd+bwd, {impl} ≥ 0.9× direct cblas", speed(label, impl, "cblas", total), 0.9)
+                add(f"{label} fwd+bwd, {impl} ≥ 1× PyTorch", speed(label, impl, "torch", total), 1.0)
+        elif label.startswith("array-"):
+            for impl in ("c", "python-gi"):
+                add(f"{label}, {impl} ≥ 1× NumPy", speed(label, impl, "numpy", total), 1.0)
+    add("mlp-spiral step, C ≥ 8× PyTorch", speed("mlp-spiral", "c", "torch", step), 8.0)
+    add("mlp-spiral step, Python-gi ≥ 2× PyTorch", speed("mlp-spiral", "python-gi", "torch", step), 2.0)
+    for impl in ("c", "python-gi"):
+        add(f"mlp-784 step, {impl} ≥ 1× PyTorch", speed("mlp-784", impl, "torch", step), 1.0)
+    return out
+
+
 def chart(results, path):
     try:
         import matplotlib
@@ -260,7 +449,8 @@ def chart(results, path):
     except ImportError:
         print("matplotlib missing: no chart", file=sys.stderr)
         return
-    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in results.items()}
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()}
+         for label, by_impl in results.items() if label != "_meta" and not is_tensor(label)}
     impls = OURS + THEIRS
     colors = dict(zip(impls, ["#1f77b4", "#6baed6", "#9ecae1", "#ff7f0e", "#d62728"]))
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))
@@ -289,6 +479,45 @@ def chart(results, path):
         ax.set_xlabel("graph nodes")
         ax.set_ylabel("µs per node, forward + backward")
         ax.set_title(title + ": flat = linear time")
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=80)
+
+
+def chart_tensor(results, path):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    s = {label: {impl: summary(runs) for impl, runs in by_impl.items()}
+         for label, by_impl in results.items() if label != "_meta" and is_tensor(label)}
+    if not s:
+        return
+    colors = {"cblas": "#7f7f7f", "c": "#1f77b4", "python-gi": "#6baed6", "gjs": "#9ecae1",
+              "numpy": "#2ca02c", "numpy-dezero": "#ff7f0e", "torch": "#d62728"}
+    fig, axes = plt.subplots(1, 3, figsize=(16, 5))
+    panels = [
+        (axes[0], [l for l in s if l.startswith("matmul-")], ["cblas", "c", "python-gi", "torch"],
+         lambda l, v: 6 * v["runs"][0]["n"] ** 3 / v["total"] * 1e-9, "GFLOP/s", "matmul fwd+bwd", False),
+        (axes[1], [l for l in s if l.startswith("array-")], ["c", "python-gi", "numpy"],
+         lambda l, v: v["total"] * 1e6, "µs per call", "1000×1000 broadcast / sum", False),
+        (axes[2], [l for l in s if l.startswith("mlp-")], ["c", "python-gi", "gjs", "numpy-dezero", "torch"],
+         lambda l, v: (v["total"] + med(v["runs"], "update_s")) * 1e6, "µs per step (log)", "MLP training step",
+         True),
+    ]
+    for ax, labels, impls, value, ylabel, title, log in panels:
+        width = 0.8 / len(impls)
+        for k, impl in enumerate(impls):
+            vals = [value(l, s[l][impl]) if impl in s[l] else 0 for l in labels]
+            ax.bar([i + k * width for i in range(len(labels))], vals, width, label=impl, color=colors[impl])
+        ax.set_xticks([i + 0.4 - width / 2 for i in range(len(labels))],
+                      [l.split("-", 1)[1] for l in labels], rotation=30, fontsize=8)
+        if log:
+            ax.set_yscale("log")
+        ax.set_ylabel(ylabel)
+        ax.set_title(title)
         ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=80)
