@@ -356,6 +356,9 @@ bench_mlp (gsize in, gsize hidden, gsize out, gsize batch, DzDtype dtype, const 
   labels_f = dz_array_new_from_values (labels, batch, &batch, 1, NULL);
   labels_i = dz_array_astype (labels_f, DZ_DTYPE_INT64, NULL);
   t = dz_variable_new (labels_i);
+  /* Data takes no gradient, as in the PyTorch runner (a tensor without
+   * requires_grad): the first layer then skips the product for it. */
+  dz_variable_set_requires_grad (x, FALSE);
   mlp_init (&m, generator, in, hidden, out, dtype);
   baseline = rss_kib ("VmRSS:");
 

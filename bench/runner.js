@@ -103,6 +103,7 @@ const cases = {
         const random = (shape, scale) => Dz.Array.new_randn(shape, gen).scale(scale).astype(dt);
         const labels = Array.from({length: batch}, (_, i) => i % nOut);
         const x = Dz.Variable.new(random([batch, nIn], 1));
+        x.set_requires_grad(false);  // data, as torch's x
         const t = Dz.Variable.new(Dz.Array.new_from_values(labels, [batch]).astype(Dz.Dtype.INT64));
         const params = [
             Dz.Variable.new(random([nIn, hidden], Math.sqrt(1 / nIn))),

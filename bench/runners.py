@@ -307,6 +307,8 @@ def tensor_mlp(name, n_in, hidden, n_out, batch, dtype, act, budget):
         dt = dz_dtype(Dz, dtype)
         gen = Dz.Generator.new(2)
         x = Dz.Variable.new(dz_random(Dz, gen, (batch, n_in), 1.0, dt))
+        # Data takes no gradient, as torch's x below (no requires_grad).
+        x.set_requires_grad(False)
         t = Dz.Variable.new(Dz.Array.new_from_values(labels, [batch]).astype(Dz.Dtype.INT64))
         W1 = Dz.Variable.new(dz_random(Dz, gen, (n_in, hidden), (1 / n_in) ** 0.5, dt))
         b1 = Dz.Variable.new(Dz.Array.new_full_typed(dt, [hidden], 0.0))

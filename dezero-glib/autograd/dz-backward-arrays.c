@@ -115,7 +115,9 @@ dz_array_pass_slot (ArrayPass  *pass,
   return pending_slot (pass, variable);
 }
 
-/* Adds @gx (transfer full) to the pending gradient of @variable. */
+/* Adds @gx (transfer full) to the pending gradient of @variable. A NULL
+ * @gx is an input that takes no gradient (labels, or one that requires
+ * none). */
 static gboolean
 pending_add (ArrayPass   *pass,
              DzVariable  *variable,
@@ -125,6 +127,8 @@ pending_add (ArrayPass   *pass,
   DzVariablePrivate *priv = dz_variable_get_priv (variable);
   DzArray **pending, *sum;
 
+  if (gx == NULL)
+    return TRUE;
   if (priv->constant)
     {
       g_object_unref (gx);

@@ -31,9 +31,10 @@ typedef struct
   gint holders;
   guint has_scalar : 1;
   guint disposed : 1;
-  /* Made by the library as a seed (ones) or a stand-in (zeros): nobody
-   * asks for its gradient, and storing one would chain the seeds of
-   * successive create_graph passes into reference cycles. */
+  /* Takes no gradient: made by the library as a seed (ones) or a stand-in
+   * (zeros), where storing one would chain the seeds of successive
+   * create_graph passes into reference cycles, or switched off by
+   * dz_variable_set_requires_grad(). */
   guint constant : 1;
   /* Bumped by every dz_variable_set_data(): a function that recorded this
    * variable refuses to backpropagate once it changed (PyTorch's version

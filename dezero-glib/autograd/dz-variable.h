@@ -89,6 +89,11 @@ DZ_AVAILABLE_IN_ALL
 void          dz_variable_set_name       (DzVariable      *self,
                                           const char      *name);
 DZ_AVAILABLE_IN_ALL
+gboolean      dz_variable_get_requires_grad (DzVariable   *self);
+DZ_AVAILABLE_IN_ALL
+void          dz_variable_set_requires_grad (DzVariable   *self,
+                                             gboolean      requires_grad);
+DZ_AVAILABLE_IN_ALL
 DzDtype       dz_variable_get_dtype      (DzVariable      *self);
 DZ_AVAILABLE_IN_ALL
 guint         dz_variable_get_ndim       (DzVariable      *self);

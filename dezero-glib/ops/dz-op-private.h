@@ -185,6 +185,11 @@ gboolean    dz_op_gradient (DzFunction   *self,
                             DzArray     **gxs,
                             GError      **error);
 
+/* During a gradient function, whether input @i wants its gradient: FALSE
+ * for a variable that does not require one (dz_variable_set_requires_grad()).
+ * A gradient function may then leave gxs[i] NULL and skip its work. */
+gboolean    dz_op_input_needs_grad (guint i);
+
 /* Every definition, for dz_op_call() and the tests (dz-op-registry.c). */
 DzOpDef    *dz_op_lookup   (const char   *name);
 

@@ -302,6 +302,16 @@ gradient_through_variables (DzFunction  *self,
   return ok;
 }
 
+/* The inputs of the gradient function running on this thread that want a
+ * gradient, by bit (set around each call, so nothing outlives it). */
+static _Thread_local guint64 inputs_needing_grad = ~G_GUINT64_CONSTANT (0);
+
+gboolean
+dz_op_input_needs_grad (guint i)
+{
+  return i >= 64 || (inputs_needing_grad >> i) & 1;
+}
+
 gboolean
 dz_op_gradient (DzFunction  *self,
                 DzVariable  *output,
@@ -363,7 +373,12 @@ dz_op_gradient (DzFunction  *self,
       return def->gradient (dz_op_params (self), xs, priv->n_inputs, recomputed, gy, gxs, error);
     }
 
+  inputs_needing_grad = 0;
+  for (guint i = 0; i < priv->n_inputs && i < 64; i++)
+    if (!dz_variable_get_priv (priv->inputs[i])->constant)
+      inputs_needing_grad |= G_GUINT64_CONSTANT (1) << i;
   ok = def->gradient (dz_op_params (self), xs, priv->n_inputs, y, gy, gxs, error);
+  inputs_needing_grad = ~G_GUINT64_CONSTANT (0);
 
   /* A gradient has its input's dtype, as in PyTorch: a float32 parameter
    * used with float64 values still gets a float32 gradient. */

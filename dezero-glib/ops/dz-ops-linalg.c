@@ -463,6 +463,10 @@ bias_fits (DzArray *a,
  *   gb = op(a)^T @ gy (or its transpose when trans_b),
  * products of the same gemm on the stored operands, summed over the batch
  * axes the input was broadcast along. */
+/* Where gradient i goes, or NULL when input i requires none: a batch of
+ * data in the first layer then costs no product. */
+#define WANTED(i) (dz_op_input_needs_grad (i) ? &gxs[i] : NULL)
+
 static gboolean
 product_gradients (DzArray   *a,
                    DzArray   *b,
@@ -671,7 +675,7 @@ matmul_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, 
   gboolean ok;
 
   ok = product_gradients (xs[0], xs[1], params->trans_a, params->trans_b, gy,
-                          &gxs[0], &gxs[1], error);
+                          WANTED (0), WANTED (1), error);
   g_object_unref (gy);
   return ok;
 }
@@ -791,7 +795,7 @@ linear_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, 
     gt = g_object_ref (gy);
 
   ok = gt != NULL
-       && product_gradients (xs[0], xs[1], FALSE, FALSE, gt, &gxs[0], &gxs[1], error)
+       && product_gradients (xs[0], xs[1], FALSE, FALSE, gt, WANTED (0), WANTED (1), error)
        && (n < 3 || (gxs[2] = dz_array_sum_to (gy, xs[2]->shape, xs[2]->ndim, error)) != NULL);
   g_object_unref (gy);
   return ok;
@@ -894,7 +898,7 @@ static gboolean
 dot_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
               GError **error)
 {
-  gboolean ok = product_gradients (xs[0], xs[1], FALSE, FALSE, gy, &gxs[0], &gxs[1], error);
+  gboolean ok = product_gradients (xs[0], xs[1], FALSE, FALSE, gy, WANTED (0), WANTED (1), error);
 
   g_object_unref (gy);
   return ok;

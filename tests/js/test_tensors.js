@@ -88,6 +88,11 @@ test('matmul, linear and a softmax cross-entropy step', () => {
     loss.backward();
     assert(W.get_grad().shape.join() === '2,3' && b.get_grad().shape.join() === '3');
     assert(Dz.accuracy(y, t).get_creator() === null);
+    x.set_requires_grad(false);
+    x.clear_grad();
+    W.clear_grad();
+    Dz.linear(x, W, b).sum().backward();
+    assert(x.get_grad() === null && W.get_grad().shape.join() === '2,3');
 });
 
 test('getItem follows NumPy indexing', () => {

@@ -687,6 +687,53 @@ test_second_order (void)
   dz_assert_no_live_objects ();
 }
 
+/* An input that requires no gradient gets none, and the others are the
+ * same as when it does (linear then skips the product for it). */
+static void
+test_requires_grad (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (5);
+  const gsize xs[] = { 4, 3 }, ws[] = { 3, 2 }, bs[] = { 2 };
+  g_autoptr(DzArray) xa = dz_array_new_randn (xs, 2, gen, NULL);
+  g_autoptr(DzArray) wa = dz_array_new_randn (ws, 2, gen, NULL);
+  g_autoptr(DzArray) ba = dz_array_new_randn (bs, 1, gen, NULL);
+  g_autoptr(DzArray) first = NULL;
+
+  for (int requires = 1; requires >= 0; requires--)
+    {
+      g_autoptr(DzVariable) x = dz_variable_new (xa);
+      g_autoptr(DzVariable) W = dz_variable_new (wa);
+      g_autoptr(DzVariable) b = dz_variable_new (ba);
+      g_autoptr(DzVariable) y = NULL, h = NULL, loss = NULL;
+      g_autoptr(GError) error = NULL;
+
+      dz_variable_set_requires_grad (x, requires);
+      g_assert_cmpint (dz_variable_get_requires_grad (x), ==, requires);
+      y = dz_linear (x, W, b, &error);
+      h = y ? dz_tanh (y, &error) : NULL;
+      loss = h ? dz_sum (h, NULL, 0, FALSE, &error) : NULL;
+      g_assert_no_error (error);
+      g_assert_true (dz_variable_backward (loss, &error));
+      g_assert_no_error (error);
+      if (requires)
+        {
+          g_assert_nonnull (dz_variable_get_grad (x));
+          first = g_object_ref (dz_variable_get_data (dz_variable_get_grad (W)));
+        }
+      else
+        {
+          g_assert_null (dz_variable_get_grad (x));
+          g_assert_true (dz_array_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
+                                            0, 0));
+        }
+    }
+  g_clear_object (&first);
+  g_clear_object (&xa);
+  g_clear_object (&wa);
+  g_clear_object (&ba);
+  dz_assert_no_live_objects ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -699,6 +746,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/linalg/empty", test_empty);
   g_test_add_func ("/linalg/gradients", test_gradients);
   g_test_add_func ("/linalg/second-order", test_second_order);
+  g_test_add_func ("/linalg/requires-grad", test_requires_grad);
 
   return g_test_run ();
 }

@@ -309,3 +309,13 @@ def test_repr_names_float32_as_numpy_does():
     assert repr(Dz.as_array(np.float32([1, 2]))) == "array([1. 2.], dtype=float32)"
     assert repr(Dz.as_array(np.array([1.5, 2.0]))) == "array([1.5 2. ])"
     assert repr(Dz.as_array(np.array([3, -1]))) == "array([ 3 -1])"
+
+
+def test_requires_grad_off_skips_the_gradient():
+    x = Dz.Variable(np.random.randn(4, 3))
+    W = Dz.Variable(np.random.randn(3, 2))
+    x.set_requires_grad(False)
+    Dz.sum(Dz.tanh(x @ W)).backward()
+    assert x.grad is None and not x.get_requires_grad()
+    expected = x.data.T @ (1 - np.tanh(x.data @ W.data) ** 2)
+    np.testing.assert_allclose(W.grad.data, expected)
