@@ -153,6 +153,15 @@ dz_array_binary_take (DzBinaryOp   op,
 {
   DzArray *out;
 
+  /* A gradient summed in a scalar graph: one value each, no broadcasting
+   * machinery (a third of a chain's backward otherwise). */
+  if (a->size == 1 && b->size == 1 && a->ndim >= b->ndim && op == DZ_BINARY_ADD
+      && a->dtype == DZ_DTYPE_FLOAT64 && b->dtype == DZ_DTYPE_FLOAT64 && dz_array_is_exclusive (a))
+    {
+      DZ_ARRAY_F64 (a)[0] += DZ_ARRAY_F64 (b)[0];
+      return a;
+    }
+
   if (dz_array_is_exclusive (a) && a->dtype == b->dtype && a->ndim >= b->ndim)
     {
       gsize shape[DZ_ARRAY_MAX_NDIM];
