@@ -190,7 +190,9 @@ set_param (const DzOpDef     *def,
  * @n_inputs: the number of inputs
  * @params: (nullable): the parameters, as a dictionary of type `a{sv}`
  *   keyed by the C parameter names ("axis", "keepdims", "shape"); an
- *   absent axis means every axis; get_item's "slices" takes the forms
+ *   absent axis set means every axis, any other absent parameter is 0 or
+ *   %FALSE (the defaults of DeZero's Python functions, such as softmax's
+ *   axis 1, live in the bindings); get_item's "slices" takes the forms
  *   dz_get_item() lists
  * @error: return location for a #GError
  *
