@@ -319,3 +319,27 @@ def test_requires_grad_off_skips_the_gradient():
     assert x.grad is None and not x.get_requires_grad()
     expected = x.data.T @ (1 - np.tanh(x.data @ W.data) ** 2)
     np.testing.assert_allclose(W.grad.data, expected)
+
+
+def test_hessian_vector_product_through_an_mlp():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 3))
+    t = rng.standard_normal((4, 2))
+    b1, W2 = rng.standard_normal(5), rng.standard_normal((5, 2))
+    w, v = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+
+    def loss(W1):
+        return Dz.mean_squared_error(Dz.linear(Dz.tanh(Dz.linear(x, W1, b1)), W2), t)
+
+    W1 = Dz.Variable(w)
+    (g,) = Dz.grad(loss(W1), [W1], create_graph=True)
+    (hv,) = Dz.grad(Dz.sum(g * v), [W1])
+
+    def grad_at(values):
+        p = Dz.Variable(values)
+        (gp,) = Dz.grad(loss(p), [p])
+        return gp.data
+
+    eps = 1e-5
+    numerical = (grad_at(w + eps * v) - grad_at(w - eps * v)) / (2 * eps)
+    np.testing.assert_allclose(hv.data, numerical, rtol=1e-5, atol=1e-7)
