@@ -107,6 +107,24 @@ test('getItem follows NumPy indexing', () => {
     assertThrows(() => x.getItem(3), isDzError(Dz.Error.INDEX_OUT_OF_RANGE), 'row 3 of 3');
 });
 
+test('a Hessian-vector product through linear and tanh', () => {
+    const x = Dz.array([[0.5, -1, 2], [1.5, 0.25, -0.5]]);
+    const v = Dz.array([[1, 0, -1], [0.5, 2, 1], [-1, 1, 0]]);
+    const loss = W => Dz.tanh(Dz.linear(Dz.Variable.new(x), W, null)).sum();
+    const gradAt = values => {
+        const W = Dz.Variable.new(values);
+        return Dz.grad(loss(W), [W], Dz.BackwardFlags.NONE)[0].get_data();
+    };
+    const W = Dz.Variable.new(Dz.array([[0.1, 0.2, -0.3], [0.4, -0.5, 0.6], [0.7, 0.8, -0.9]]));
+    const [g] = Dz.grad(loss(W), [W], Dz.BackwardFlags.CREATE_GRAPH);
+    const [hv] = Dz.grad(g.mul(v).sum(), [W], Dz.BackwardFlags.NONE);
+    const eps = 1e-5;
+    const plus = gradAt(W.get_data().add(v.scale(eps)));
+    const minus = gradAt(W.get_data().sub(v.scale(eps)));
+    const numerical = plus.sub(minus).scale(1 / (2 * eps));
+    assert(hv.get_data().allclose(numerical, 1e-5, 1e-7), `${hv} vs ${numerical}`);
+});
+
 test('every built-in is listed for the shared test table', () => {
     const names = Dz.ops_list();
     for (const name of ['add', 'mul', 'reshape', 'transpose', 'sum_to', 'broadcast_to'])
