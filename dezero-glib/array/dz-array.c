@@ -843,11 +843,16 @@ dz_shape_resolve (const gssize *shape,
           unknown = i;
           continue;
         }
+      if (shape[i] == -1)
+        {
+          g_set_error_literal (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
+                               "A shape can only specify one unknown length (-1)");
+          return FALSE;
+        }
       if (shape[i] < 0)
         {
           g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
-                       "A shape may hold one -1 and no other negative length, not %" G_GSSIZE_FORMAT,
-                       shape[i]);
+                       "A shape cannot hold the negative length %" G_GSSIZE_FORMAT, shape[i]);
           return FALSE;
         }
       resolved[i] = shape[i];
