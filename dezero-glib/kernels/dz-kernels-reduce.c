@@ -614,7 +614,8 @@ dz_kernel_reduce (DzReduceOp     op,
       }                                                                       \
   }                                                                           \
                                                                               \
-  /* Softmax or log-softmax of @rows short contiguous lanes of @n: one       \
+  /* Softmax, log-softmax or log-sum-exp of @rows short contiguous lanes of  \
+   * @n (log-sum-exp writes one value per lane): one                          \
    * vectorized exp over the whole block instead of a few scalar calls per    \
    * lane (the (batch, classes) logits of a classifier). */                   \
   static DZ_VECTOR_CLONES void                                                \
@@ -648,7 +649,13 @@ dz_kernel_reduce (DzReduceOp     op,
             for (gsize i = 0; i < n; i++)                                     \
               s[r] += e[r * n + i];                                           \
           }                                                                   \
-        if (op == DZ_SOFTMAX)                                                 \
+        if (op == DZ_LOGSUMEXP)                                               \
+          {                                                                   \
+            DZ_SIMD_LOOP                                                      \
+            for (gsize r = 0; r < m; r++)                                     \
+              out[r0 + r] = shift[r] + log_fn (s[r]);                         \
+          }                                                                   \
+        else if (op == DZ_SOFTMAX)                                            \
           for (gsize r = 0; r < m; r++)                                       \
             {                                                                 \
               const T inv = 1 / s[r];                                         \
@@ -676,7 +683,7 @@ dz_kernel_reduce (DzReduceOp     op,
     /* log-sum-exp writes one value per lane. */                              \
     const gsize out_n = op == DZ_LOGSUMEXP ? 1 : n;                           \
                                                                               \
-    if (inner == 1 && n <= SHORT_LANE_MAX && op != DZ_LOGSUMEXP)             \
+    if (inner == 1 && n <= SHORT_LANE_MAX)                                    \
       {                                                                       \
         softmax_rows_##sfx (op, x, outer, n, out);                            \
         return;                                                               \
