@@ -490,6 +490,8 @@ dz_data_loader_next (DzDataLoader  *self,
  * dz_data_loader_get_dataset:
  * @self: a #DzDataLoader
  *
+ * Returns the dataset the batches are taken from.
+ *
  * Returns: (transfer none): the dataset (see #DzDataLoader:dataset)
  */
 DzDataset *
@@ -503,6 +505,8 @@ dz_data_loader_get_dataset (DzDataLoader *self)
 /**
  * dz_data_loader_get_batch_size:
  * @self: a #DzDataLoader
+ *
+ * Returns the number of samples in a full batch.
  *
  * Returns: the batch size (see #DzDataLoader:batch-size)
  */
@@ -518,6 +522,8 @@ dz_data_loader_get_batch_size (DzDataLoader *self)
  * dz_data_loader_get_shuffle:
  * @self: a #DzDataLoader
  *
+ * Returns whether each epoch visits the samples in a new order.
+ *
  * Returns: whether epochs are shuffled (see #DzDataLoader:shuffle)
  */
 gboolean
@@ -531,6 +537,8 @@ dz_data_loader_get_shuffle (DzDataLoader *self)
 /**
  * dz_data_loader_get_drop_last:
  * @self: a #DzDataLoader
+ *
+ * Returns whether an epoch leaves out a short last batch.
  *
  * Returns: whether a short last batch is left out (see
  *   #DzDataLoader:drop-last)

@@ -412,6 +412,8 @@ dz_dataset_get_arrays (DzDataset  *self,
  * dz_dataset_get_train:
  * @self: a #DzDataset
  *
+ * Returns whether @self is the training split rather than the test split.
+ *
  * Returns: whether @self is the training split (see #DzDataset:train)
  */
 gboolean
