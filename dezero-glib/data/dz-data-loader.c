@@ -83,8 +83,12 @@ dz_data_loader_constructed (GObject *object)
 
   G_OBJECT_CLASS (dz_data_loader_parent_class)->constructed (object);
 
-  g_return_if_fail (DZ_IS_DATASET (self->dataset));
   self->generator = dz_generator_new (self->seed);
+  if (self->dataset == NULL)
+    {
+      g_critical ("A DzDataLoader needs a dataset");
+      return;
+    }
   dz_data_loader_reset (self);
 }
 

@@ -163,8 +163,14 @@ dz_dataset_real_get_item (DzDataset  *self,
   g_autoptr(DzArray) x_row = NULL;
   g_autoptr(DzArray) t_row = NULL;
 
-  /* dz_dataset_get_item() checked the index against the length, which
-   * is 0 without data. */
+  /* A subclass that overrides only get_length has no rows to read. */
+  if (priv->data == NULL)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA,
+                   "%s has neither arrays nor its own get_item", G_OBJECT_TYPE_NAME (self));
+      return FALSE;
+    }
+
   x_row = dz_data_take_rows (priv->data, &index, 1, FALSE, error);
   if (x_row == NULL)
     return FALSE;

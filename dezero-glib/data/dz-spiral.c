@@ -24,7 +24,8 @@
  * DzSpiral:
  *
  * DeZero's `Spiral`: 300 points on three spiral arms, `x` of shape
- * (300, 2) in float64 and `t` the arm (0, 1 or 2) in int64, shuffled.
+ * (300, 2) in float64 (DeZero's is float32; float64 is this library's
+ * default dtype) and `t` the arm (0, 1 or 2) in int64, shuffled.
  *
  * As DeZero, the training split draws from a generator seeded 1984 and
  * the test split from one seeded 2020. Ours is a #DzGenerator, not
