@@ -21,6 +21,11 @@
 #include "dz-numerical.h"
 #include "dz-dot.h"
 #include "dz-scope.h"
+#include "dz-dataset.h"
+#include "dz-data-loader.h"
+#include "dz-idx.h"
+#include "dz-mnist.h"
+#include "dz-spiral.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__

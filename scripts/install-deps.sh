@@ -7,7 +7,7 @@ packages=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   python3-gi python3-numpy python3-pytest gjs
-  libopenblas-dev libjson-glib-dev
+  libopenblas-dev libjson-glib-dev dataset-fashion-mnist
   valgrind libclang-rt-14-dev gi-docgen graphviz python3-matplotlib
   "$@"
 )
