@@ -21,6 +21,10 @@
 #include "dz-numerical.h"
 #include "dz-dot.h"
 #include "dz-scope.h"
+#include "dz-parameter.h"
+#include "dz-layer.h"
+#include "dz-linear-layer.h"
+#include "dz-mlp.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__
