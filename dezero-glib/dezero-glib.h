@@ -21,6 +21,9 @@
 #include "dz-numerical.h"
 #include "dz-dot.h"
 #include "dz-scope.h"
+#include "dz-optimizer.h"
+#include "dz-optimizer-hooks.h"
+#include "dz-optimizers.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__
