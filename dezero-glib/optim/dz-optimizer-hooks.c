@@ -75,17 +75,18 @@ rewrite_grad (DzVariable  *param,
               GError     **error)
 {
   DzArray *data, *grad, *out;
+  DzVariable *grad_var = dz_variable_get_grad (param);
 
   if (!dz_optimizer_get_values (param, &data, &grad, error))
     return FALSE;
-  out = dz_optimizer_begin_write (grad, error);
+  out = dz_optimizer_begin_write (grad_var, grad, error);
   if (out == NULL)
     return FALSE;
   if (how == REWRITE_DECAY)
     DZ_OPTIM_DISPATCH (data->dtype, decay, data->size, rate, data->data, grad->data, out->data);
   else
     DZ_OPTIM_DISPATCH (data->dtype, scale, data->size, rate, data->data, grad->data, out->data);
-  dz_optimizer_end_write (dz_variable_get_grad (param), grad, out);
+  dz_optimizer_end_write (grad_var, grad, out);
   return TRUE;
 }
 

@@ -57,14 +57,17 @@ gboolean dz_optimizer_get_values (DzVariable  *param,
                                   GError     **error);
 
 /* Where to write new values for @var, whose value is @data: @data itself
- * when nobody else can see it (dz_array_is_exclusive()), else a new array
- * of its dtype and shape (a graph recorded with @var holds its old value).
- * Takes a reference either way; dz_optimizer_end_write() stores the result
- * and drops it. */
-DzArray *dz_optimizer_begin_write (DzArray  *data,
-                                   GError  **error);
-void     dz_optimizer_end_write   (DzVariable *var,
-                                   DzArray    *data,
-                                   DzArray    *out);
+ * when nobody else can see it (dz_array_is_exclusive() once @var lets go
+ * of it), else a new array of its dtype and shape (the caller of
+ * dz_variable_get_data() or a NumPy view holds the old value). Either way
+ * @var is without data until dz_optimizer_end_write() gives it the new
+ * value, and its version goes up, so that a graph recorded with @var
+ * refuses to backpropagate through values that changed. */
+DzArray *dz_optimizer_begin_write (DzVariable  *var,
+                                   DzArray     *data,
+                                   GError     **error);
+void     dz_optimizer_end_write   (DzVariable  *var,
+                                   DzArray     *data,
+                                   DzArray     *out);
 
 G_END_DECLS

@@ -98,12 +98,13 @@ dz_optimizer_hook_apply (DzOptimizerHook  *self,
  * The built-in rules (#DzSGD, #DzMomentumSGD, #DzAdaGrad, #DzAdaDelta,
  * #DzAdam) keep their per-parameter state (velocities, averages) keyed by
  * the parameter itself, of its dtype and shape. They write the new values
- * into the parameter's array when nobody else can see it; when something
- * else holds that array (a graph recorded with the parameter, a NumPy view
- * of it, another variable) they give the parameter a new array with
- * dz_variable_set_data() instead, so a backward pass through a graph
- * recorded before the update fails with %DZ_ERROR_DATA_MODIFIED rather
- * than using values that changed under it.
+ * into the parameter's array when nobody else can see it, and otherwise
+ * (something holds that array: a NumPy view of it, another variable, a
+ * caller of dz_variable_get_data()) into a new array. Either way the
+ * parameter's value is replaced as by dz_variable_set_data(), version
+ * included: a backward pass through a graph recorded before the update
+ * fails with %DZ_ERROR_DATA_MODIFIED rather than use values that changed
+ * under it. The hooks treat the gradients the same way.
  *
  * A subclass written in C, Python or JavaScript implements
  * #DzOptimizerClass.update_one().
@@ -510,14 +511,29 @@ dz_optimizer_get_state (DzOptimizer  *self,
 }
 
 DzArray *
-dz_optimizer_begin_write (DzArray  *data,
-                          GError  **error)
+dz_optimizer_begin_write (DzVariable  *var,
+                          DzArray     *data,
+                          GError     **error)
 {
-  /* A 0-d value may also live inline in its variable, which would not see
-   * a write into the array: those take a new array. */
-  if (data->ndim > 0 && dz_array_is_exclusive (data))
+  DzArray *out;
+
+  /* Taking the array away from @var bumps its version, as giving it back
+   * does: a graph recorded with @var holds the variable, not always its
+   * array, and its backward pass must see that the value changed
+   * (DZ_ERROR_DATA_MODIFIED) rather than use the new one. It also turns a
+   * 0-d value kept inline in @var into an ordinary array. */
+  g_object_ref (data);
+  dz_variable_set_data (var, NULL);
+  if (dz_array_is_exclusive (data))
     return g_object_ref (data);
-  return dz_array_new_uninitialized_like (data, error);
+
+  out = dz_array_new_uninitialized_like (data, error);
+  if (out == NULL)
+    {
+      dz_variable_set_data (var, data);
+      g_object_unref (data);
+    }
+  return out;
 }
 
 void
@@ -525,7 +541,7 @@ dz_optimizer_end_write (DzVariable *var,
                         DzArray    *data,
                         DzArray    *out)
 {
-  if (out != data)
-    dz_variable_set_data (var, out);
+  dz_variable_set_data (var, out);
   g_object_unref (out);
+  g_object_unref (data);
 }

@@ -48,7 +48,7 @@ step_begin (DzOptimizer  *optimizer,
       step->state[0] = state->slots[0];
       step->state[1] = state->slots[1];
     }
-  step->out = dz_optimizer_begin_write (step->data, error);
+  step->out = dz_optimizer_begin_write (param, step->data, error);
   return step->out != NULL;
 }
 
