@@ -483,9 +483,14 @@ dz_optimizer_get_state (DzOptimizer  *self,
       if (state->dtype == data->dtype && state->ndim == ndim
           && memcmp (state->shape, shape, ndim * sizeof (gsize)) == 0)
         return state;
+      g_autofree char *was = dz_shape_to_string (state->shape, state->ndim);
+      g_autofree char *is = dz_shape_to_string (shape, ndim);
+
       g_set_error (error, DZ_ERROR,
                    state->dtype != data->dtype ? DZ_ERROR_INVALID_DTYPE : DZ_ERROR_SHAPE_MISMATCH,
-                   "The parameter's data changed dtype or shape since the optimizer's last update");
+                   "The parameter is now %s of shape %s, but the optimizer's state for it is "
+                   "%s of shape %s",
+                   dz_dtype_get_name (data->dtype), is, dz_dtype_get_name (state->dtype), was);
       return NULL;
     }
 
