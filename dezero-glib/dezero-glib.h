@@ -30,6 +30,9 @@
 #include "dz-idx.h"
 #include "dz-mnist.h"
 #include "dz-spiral.h"
+#include "dz-optimizer.h"
+#include "dz-optimizer-hooks.h"
+#include "dz-optimizers.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__
