@@ -21,6 +21,7 @@
 #include "dz-numerical.h"
 #include "dz-dot.h"
 #include "dz-scope.h"
+#include "dz-safetensors.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__
