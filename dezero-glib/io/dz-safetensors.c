@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -69,7 +70,7 @@ st_dtype_from_dtype (DzDtype dtype)
   for (guint i = 0; i < G_N_ELEMENTS (st_dtypes); i++)
     if (st_dtypes[i].dtype == (gint8) dtype)
       return &st_dtypes[i];
-  g_assert_not_reached ();
+  g_return_val_if_reached (NULL);
 }
 
 #if G_BYTE_ORDER == G_BIG_ENDIAN
@@ -423,7 +424,7 @@ dz_safetensors_save (const char         *path,
 
         if (dz_dtype_get_item_size (dtype) != item_size)
           continue;
-        if (offset > (gsize) G_MAXINT64 - n_bytes)
+        if (n_bytes > (gsize) G_MAXINT64 - offset)
           {
             g_set_error_literal (error, DZ_ERROR, DZ_ERROR_TOO_LARGE,
                                  "The arrays hold more bytes than a file can");
