@@ -33,6 +33,7 @@
 #include "dz-optimizer.h"
 #include "dz-optimizer-hooks.h"
 #include "dz-optimizers.h"
+#include "dz-safetensors.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__

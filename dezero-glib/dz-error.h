@@ -49,6 +49,9 @@ G_BEGIN_DECLS
  *   dtype name)
  * @DZ_ERROR_INVALID_AXIS: an axis is out of range or repeated
  * @DZ_ERROR_INDEX_OUT_OF_RANGE: an index is out of range for its axis
+ * @DZ_ERROR_INVALID_FILE: a file's contents are not in the format expected
+ *   (a truncated or malformed safetensors file); errors opening or writing
+ *   a file are in the %G_FILE_ERROR domain
  *
  * Error codes in the %DZ_ERROR domain.
  */
@@ -70,6 +73,7 @@ typedef enum {
   DZ_ERROR_INVALID_DTYPE,
   DZ_ERROR_INVALID_AXIS,
   DZ_ERROR_INDEX_OUT_OF_RANGE,
+  DZ_ERROR_INVALID_FILE,
 } DzError;
 
 DZ_AVAILABLE_IN_ALL
