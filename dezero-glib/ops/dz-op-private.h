@@ -176,6 +176,17 @@ DzVariable *dz_op_apply    (DzOpDef      *def,
                             guint         n_inputs,
                             GError      **error);
 
+/* dz_op_apply() of one input (with @params), or of two (no parameters),
+ * after the public functions' argument checks. */
+DzVariable *dz_op_apply_unary  (DzOpDef      *def,
+                                const void   *params,
+                                DzVariable   *x,
+                                GError      **error);
+DzVariable *dz_op_apply_binary (DzOpDef      *def,
+                                DzVariable   *a,
+                                DzVariable   *b,
+                                GError      **error);
+
 /* The array-level gradients of @self into @gxs (one per input, NULL for
  * inputs that take none), from its @output (NULL when gone) and that
  * output's gradient @gy (consumed); FALSE with @error set on failure. */

@@ -272,6 +272,33 @@ fail:
   return output;
 }
 
+DzVariable *
+dz_op_apply_unary (DzOpDef     *def,
+                   const void  *params,
+                   DzVariable  *x,
+                   GError     **error)
+{
+  g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_op_apply (def, params, &x, 1, error);
+}
+
+DzVariable *
+dz_op_apply_binary (DzOpDef     *def,
+                    DzVariable  *a,
+                    DzVariable  *b,
+                    GError     **error)
+{
+  DzVariable *inputs[2] = { a, b };
+
+  g_return_val_if_fail (DZ_IS_VARIABLE (a), NULL);
+  g_return_val_if_fail (DZ_IS_VARIABLE (b), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return dz_op_apply (def, NULL, inputs, 2, error);
+}
+
 /* The fallback gradient of a built-in without an array-level one: its
  * differentiable backward on variables wrapping the arrays, not recorded. */
 static gboolean

@@ -32,18 +32,6 @@ static const DzParamSpec slope_params[] = {
   DZ_OP_PARAM (SlopeParams, slope, DZ_PARAM_DOUBLE),
 };
 
-static DzVariable *
-apply_unary (DzOpDef     *def,
-             const void  *params,
-             DzVariable  *x,
-             GError     **error)
-{
-  g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return dz_op_apply (def, params, &x, 1, error);
-}
-
 /* @x itself when it holds floats, else its values as float64, as NumPy
  * computes exp() or maximum(x, 0.0) of integers (transfer full). */
 static DzArray *
@@ -159,7 +147,7 @@ DzVariable *
 dz_sigmoid (DzVariable  *x,
             GError     **error)
 {
-  return apply_unary (&sigmoid_def, NULL, x, error);
+  return dz_op_apply_unary (&sigmoid_def, NULL, x, error);
 }
 
 /* A mask of @x's shape in @dtype: 1 where x > 0, @below elsewhere (the
@@ -273,7 +261,7 @@ DzVariable *
 dz_relu (DzVariable  *x,
          GError     **error)
 {
-  return apply_unary (&relu_def, NULL, x, error);
+  return dz_op_apply_unary (&relu_def, NULL, x, error);
 }
 
 /* LeakyReLU: y = x if x > 0 else slope x;  gx = gy (1 if x > 0 else slope) */
@@ -350,7 +338,7 @@ dz_leaky_relu (DzVariable  *x,
 {
   SlopeParams params = { slope };
 
-  return apply_unary (&leaky_relu_def, &params, x, error);
+  return dz_op_apply_unary (&leaky_relu_def, &params, x, error);
 }
 
 /* One of the stable kernels along @axis of @x (integers as float64). */
@@ -473,7 +461,7 @@ dz_softmax (DzVariable  *x,
 {
   AxisParams params = { axis };
 
-  return apply_unary (&softmax_def, &params, x, error);
+  return dz_op_apply_unary (&softmax_def, &params, x, error);
 }
 
 /* LogSoftmax: y = x - logsumexp (x, axis);  gx = gy - e^y sum (gy, axis) */
@@ -541,7 +529,7 @@ dz_log_softmax (DzVariable  *x,
 {
   AxisParams params = { axis };
 
-  return apply_unary (&log_softmax_def, &params, x, error);
+  return dz_op_apply_unary (&log_softmax_def, &params, x, error);
 }
 
 /* LogSumExp: y = log sum (e^x, axis), keeping the axis;  gx = gy e^(x - y) */
@@ -602,7 +590,7 @@ dz_logsumexp (DzVariable  *x,
 {
   AxisParams params = { axis };
 
-  return apply_unary (&logsumexp_def, &params, x, error);
+  return dz_op_apply_unary (&logsumexp_def, &params, x, error);
 }
 
 DzOpDef *const dz_ops_activation[] = {

@@ -20,21 +20,6 @@ static const DzParamSpec const_params[] = {
   DZ_OP_PARAM (ConstParams, value, DZ_PARAM_DOUBLE),
 };
 
-static DzVariable *
-apply_binary (DzOpDef     *def,
-              DzVariable  *a,
-              DzVariable  *b,
-              GError     **error)
-{
-  DzVariable *inputs[2] = { a, b };
-
-  g_return_val_if_fail (DZ_IS_VARIABLE (a), NULL);
-  g_return_val_if_fail (DZ_IS_VARIABLE (b), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return dz_op_apply (def, NULL, inputs, 2, error);
-}
-
 /* Both gradients summed to their inputs' shapes; xs[i] NULL means "of
  * gy's shape" (see DzOpDef.gradient without DZ_OP_NEEDS_INPUTS). */
 static gboolean
@@ -119,7 +104,7 @@ dz_add (DzVariable  *a,
         DzVariable  *b,
         GError     **error)
 {
-  return apply_binary (&add_def, a, b, error);
+  return dz_op_apply_binary (&add_def, a, b, error);
 }
 
 /* Sub: y = a - b;  ga = gy, gb = -gy */
@@ -175,7 +160,7 @@ dz_sub (DzVariable  *a,
         DzVariable  *b,
         GError     **error)
 {
-  return apply_binary (&sub_def, a, b, error);
+  return dz_op_apply_binary (&sub_def, a, b, error);
 }
 
 /* Mul: y = a * b;  ga = gy * b, gb = gy * a */
@@ -238,7 +223,7 @@ dz_mul (DzVariable  *a,
         DzVariable  *b,
         GError     **error)
 {
-  return apply_binary (&mul_def, a, b, error);
+  return dz_op_apply_binary (&mul_def, a, b, error);
 }
 
 /* Div: y = a / b;  ga = gy / b, gb = -gy a / b^2 = -ga y */
@@ -319,7 +304,7 @@ dz_div (DzVariable  *a,
         DzVariable  *b,
         GError     **error)
 {
-  return apply_binary (&div_def, a, b, error);
+  return dz_op_apply_binary (&div_def, a, b, error);
 }
 
 /* Neg: y = -x;  gx = -gy */

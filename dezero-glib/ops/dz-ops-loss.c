@@ -15,21 +15,6 @@
 
 #include "dz-op-private.h"
 
-static DzVariable *
-apply_binary (DzOpDef     *def,
-              DzVariable  *a,
-              DzVariable  *b,
-              GError     **error)
-{
-  DzVariable *inputs[2] = { a, b };
-
-  g_return_val_if_fail (DZ_IS_VARIABLE (a), NULL);
-  g_return_val_if_fail (DZ_IS_VARIABLE (b), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return dz_op_apply (def, NULL, inputs, 2, error);
-}
-
 /* A new 0-d array of @dtype holding @value. */
 static DzArray *
 new_scalar (DzDtype   dtype,
@@ -190,7 +175,7 @@ dz_mean_squared_error (DzVariable  *x0,
                        DzVariable  *x1,
                        GError     **error)
 {
-  return apply_binary (&mse_def, x0, x1, error);
+  return dz_op_apply_binary (&mse_def, x0, x1, error);
 }
 
 /* The class of each of the @n_rows rows of scores, from @t (int64, or
@@ -387,7 +372,7 @@ dz_softmax_cross_entropy (DzVariable  *x,
                           DzVariable  *t,
                           GError     **error)
 {
-  return apply_binary (&softmax_ce_def, x, t, error);
+  return dz_op_apply_binary (&softmax_ce_def, x, t, error);
 }
 
 /* SigmoidCrossEntropy: y = -sum (t log p + (1 - t) log (1 - p)) / N with
@@ -519,7 +504,7 @@ dz_sigmoid_cross_entropy (DzVariable  *x,
                           DzVariable  *t,
                           GError     **error)
 {
-  return apply_binary (&sigmoid_ce_def, x, t, error);
+  return dz_op_apply_binary (&sigmoid_ce_def, x, t, error);
 }
 
 /* Accuracy: mean (argmax (y, axis=1) == t); not differentiable, so never
@@ -601,7 +586,7 @@ dz_accuracy (DzVariable  *y,
              DzVariable  *t,
              GError     **error)
 {
-  return apply_binary (&accuracy_def, y, t, error);
+  return dz_op_apply_binary (&accuracy_def, y, t, error);
 }
 
 DzOpDef *const dz_ops_loss[] = {

@@ -18,18 +18,6 @@ static const DzParamSpec pow_params[] = {
   DZ_OP_PARAM (PowParams, exponent, DZ_PARAM_DOUBLE),
 };
 
-static DzVariable *
-apply_unary (DzOpDef     *def,
-             const void  *params,
-             DzVariable  *x,
-             GError     **error)
-{
-  g_return_val_if_fail (DZ_IS_VARIABLE (x), NULL);
-  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
-
-  return dz_op_apply (def, params, &x, 1, error);
-}
-
 /* gx = gy * f, where @f is a new array (consumed); NULL on failure. */
 static DzArray *
 times_gy (DzArray  *f,
@@ -101,7 +89,7 @@ DzVariable *
 dz_square (DzVariable  *x,
            GError     **error)
 {
-  return apply_unary (&square_def, NULL, x, error);
+  return dz_op_apply_unary (&square_def, NULL, x, error);
 }
 
 /* Exp: y = e^x;  gx = gy y */
@@ -151,7 +139,7 @@ DzVariable *
 dz_exp (DzVariable  *x,
         GError     **error)
 {
-  return apply_unary (&exp_def, NULL, x, error);
+  return dz_op_apply_unary (&exp_def, NULL, x, error);
 }
 
 /* Log: y = ln x;  gx = gy / x */
@@ -201,7 +189,7 @@ DzVariable *
 dz_log (DzVariable  *x,
         GError     **error)
 {
-  return apply_unary (&log_def, NULL, x, error);
+  return dz_op_apply_unary (&log_def, NULL, x, error);
 }
 
 /* Sin: y = sin x;  gx = gy cos x */
@@ -253,7 +241,7 @@ DzVariable *
 dz_sin (DzVariable  *x,
         GError     **error)
 {
-  return apply_unary (&sin_def, NULL, x, error);
+  return dz_op_apply_unary (&sin_def, NULL, x, error);
 }
 
 /* Cos: y = cos x;  gx = -gy sin x */
@@ -309,7 +297,7 @@ DzVariable *
 dz_cos (DzVariable  *x,
         GError     **error)
 {
-  return apply_unary (&cos_def, NULL, x, error);
+  return dz_op_apply_unary (&cos_def, NULL, x, error);
 }
 
 /* Tanh: y = tanh x;  gx = gy (1 - y^2) */
@@ -366,7 +354,7 @@ DzVariable *
 dz_tanh (DzVariable  *x,
          GError     **error)
 {
-  return apply_unary (&tanh_def, NULL, x, error);
+  return dz_op_apply_unary (&tanh_def, NULL, x, error);
 }
 
 /* Pow: y = x^c;  gx = gy c x^(c-1) */
@@ -431,7 +419,7 @@ dz_pow (DzVariable  *x,
 {
   PowParams params = { exponent };
 
-  return apply_unary (&pow_def, &params, x, error);
+  return dz_op_apply_unary (&pow_def, &params, x, error);
 }
 
 DzOpDef *const dz_ops_math[] = {
