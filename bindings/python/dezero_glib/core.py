@@ -10,6 +10,7 @@ gi.require_version("Dz", "1.0")
 from gi.repository import Dz  # noqa: E402
 
 Variable = Dz.Variable
+Parameter = Dz.Parameter
 Function = Dz.Function
 as_array = Dz.as_array
 as_variable = Dz.as_variable
@@ -79,6 +80,6 @@ def setup_variable():
     """DeZero installs Variable's operators here; the override already has."""
 
 
-__all__ = ["Config", "Function", "Variable", "add", "as_array", "as_variable", "div", "mul",
+__all__ = ["Config", "Function", "Parameter", "Variable", "add", "as_array", "as_variable", "div", "mul",
            "neg", "no_grad", "pow", "rdiv", "rsub", "setup_variable", "sub", "test_mode",
            "using_config"]
