@@ -44,13 +44,22 @@ class _ConfigType(type):
     def enable_backprop(cls, value):
         Dz.set_enable_backprop(bool(value))
 
+    # Config.train is the calling thread's train/test switch in C, which
+    # C's dropout reads too.
+    @property
+    def train(cls):
+        return Dz.get_train()
+
+    @train.setter
+    def train(cls, value):
+        Dz.set_train(bool(value))
+
 
 class Config(metaclass=_ConfigType):
     """DeZero's ``Config``: ``Config.enable_backprop`` reads and sets the
     no-grad switch of the calling thread; ``Config.train`` (True but in
-    ``test_mode()``) is read by ``functions.dropout``."""
-
-    train = True
+    ``test_mode()``) is the train/test switch of the calling thread,
+    read by ``functions.dropout``."""
 
 
 @contextlib.contextmanager

@@ -18,7 +18,6 @@ A subclass of ``Optimizer`` (or of a built-in rule) that implements
 import math
 
 from dezero_glib.core import Dz, Parameter
-from dezero_glib.layers import Layer
 
 
 class Optimizer:
@@ -79,7 +78,6 @@ class _Builtin(Optimizer):
 
     def __init__(self, dz):
         self._dz = dz
-        self._params = None
         super().__init__()
 
     def __init_subclass__(cls, **kwargs):
@@ -94,18 +92,21 @@ class _Builtin(Optimizer):
         hook = f._dz if isinstance(f, _Hook) else _PythonHook(f)
         self._dz.add_hook(hook)
 
+    def setup(self, target):
+        self.target = target
+        if isinstance(target, Dz.Layer):
+            # C lists the target's parameters at each update.
+            self._dz.setup(target)
+        else:
+            self._dz.set_parameters(list(target.params()))
+        return self
+
     def update(self):
         if self._python_rule:
             Optimizer.update(self)
             return
-        target = self.target
-        if isinstance(target, Layer):
-            params = target._param_list()
-        else:
-            params = list(target.params())
-        if params is not self._params:
-            self._dz.set_parameters(params)
-            self._params = params
+        if not isinstance(self.target, Dz.Layer):
+            self._dz.set_parameters(list(self.target.params()))
         self._dz.update()
 
     def update_one(self, param):
