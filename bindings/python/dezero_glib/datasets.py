@@ -14,8 +14,10 @@ batches in C.
 """
 
 import os
+import sys
 
 import numpy as np
+from gi.repository import GLib
 
 from dezero_glib.core import Dz
 from dezero_glib.transforms import AsType, Compose, Flatten, Normalize, ToFloat
@@ -103,6 +105,18 @@ class Spiral(Dataset):
 
 # MNIST-like datasets
 
+def _load(constructor, *args, hint=""):
+    """``constructor(*args)``, its GLib.Error raised as its Dz error
+    class (``Dz.NotAvailableError`` for missing files)."""
+    override = sys.modules["gi.overrides.Dz"]
+    try:
+        return constructor(*args)
+    except GLib.Error as err:
+        error = override._error(err.code, err.message + hint) if err.domain == \
+            GLib.quark_to_string(Dz.error_quark()) else err
+    raise error
+
+
 def _default_mnist_transform():
     return Compose([Flatten(), ToFloat(), Normalize(0., 255.)])
 
@@ -134,10 +148,13 @@ class MNIST(Dataset):
 
     def _load(self):
         directory = self.directory
+        hint = ""
         if directory is None:
             directory = os.environ.get("DEZERO_MNIST_DIR",
                                        os.path.join(os.path.expanduser("~"), ".dezero"))
-        return Dz.MNIST.new(str(directory), self.train)
+            hint = (" (nothing is downloaded: give MNIST(directory=...) or set "
+                    "DEZERO_MNIST_DIR to a directory holding the IDX files)")
+        return _load(Dz.MNIST.new, str(directory), self.train, hint=hint)
 
     def prepare(self):
         self._dz = self._load()
@@ -203,8 +220,8 @@ class FashionMNIST(MNIST):
 
     def _load(self):
         if self.directory is not None:
-            return Dz.MNIST.new(str(self.directory), self.train)
-        return Dz.FashionMNIST.new(self.train)
+            return _load(Dz.MNIST.new, str(self.directory), self.train)
+        return _load(Dz.FashionMNIST.new, self.train)
 
     @staticmethod
     def labels():
