@@ -587,3 +587,28 @@ def test_fashion_mnist_default_and_custom_transform():
 def test_mnist_directory_missing(tmp_path):
     with pytest.raises(Dz.NotAvailableError):
         dezero.datasets.MNIST(directory=str(tmp_path))
+
+
+class Images(dezero.Dataset):
+    def prepare(self):
+        rng = np.random.default_rng(1)
+        self.data = rng.integers(0, 256, size=(9, 2, 2, 2)).astype(np.float64)
+        self.label = np.arange(9)
+
+
+@pytest.mark.parametrize("transform, in_c", [
+    (transforms.Compose([transforms.Flatten(), transforms.ToFloat(),
+                         transforms.Normalize(1., 2.)]), True),
+    (transforms.Compose([transforms.Flatten(), transforms.AsType(np.float64)]), True),
+    (transforms.Normalize(mean=[1.0, 2.0], std=[3.0, 4.0]), False),
+    (lambda x: x * 2, False),
+])
+def test_transformed_batches_equal_deZeros_samples(transform, in_c):
+    dataset = Images(transform=transform, target_transform=transforms.ToInt())
+    loader = DataLoader(dataset, 4, shuffle=False)
+    assert (loader._loader is not None) == in_c
+    expected = [dataset[i] for i in range(len(dataset))]
+    got_x = np.concatenate([x for x, _ in loader])
+    want_x = np.array([x for x, _ in expected])
+    assert got_x.dtype == want_x.dtype
+    np.testing.assert_allclose(got_x, want_x, rtol=1e-6)

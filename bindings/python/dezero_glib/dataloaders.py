@@ -7,8 +7,10 @@ without labels).
 
 A dataset held in arrays (``Spiral``, ``MNIST`` and ``FashionMNIST`` with
 their default transform, or any ``Dataset`` whose ``data``/``label`` are
-ndarrays of float or int64 values and that has no transform) is gathered
-in C by ``Dz.DataLoader``, and its batches are views of C arrays that
+ndarrays of float32, float64 or int64 values, that does not redefine
+``__getitem__`` and whose transforms have C counterparts: ``Compose`` of
+``Flatten``, ``AsType`` and scalar ``Normalize``) is gathered and
+transformed in C by ``Dz.DataLoader``, batch by batch, and its batches are views of C arrays that
 models take without a copy (``Dz.numpy_view``). Its order then comes from
 the C loader's generator, seeded from NumPy's global one when the loader
 is made (so ``np.random.seed`` makes runs repeatable, but the orders are
@@ -40,11 +42,10 @@ class DataLoader:
         self.max_iter = rounding(self.data_size / batch_size)
         self.gpu = gpu
         self._loader = None
-        arrays = getattr(dataset, "_dz_arrays", lambda: None)()
-        if arrays is not None:
-            x, t = arrays
+        dz_dataset = getattr(dataset, "_dz_dataset", lambda: None)()
+        if dz_dataset is not None:
             seed = int(np.random.randint(0, 2 ** 63 - 1, dtype=np.int64)) if shuffle else 0
-            self._loader = Dz.DataLoader.new(Dz.Dataset.new(x, t), batch_size, shuffle, seed)
+            self._loader = Dz.DataLoader.new(dz_dataset, batch_size, shuffle, seed)
             self._loader.set_drop_last(drop_last)
         self.reset()
 

@@ -20,7 +20,7 @@ import numpy as np
 from gi.repository import GLib
 
 from dezero_glib.core import Dz
-from dezero_glib.transforms import AsType, Compose, Flatten, Normalize, ToFloat
+from dezero_glib.transforms import AsType, Compose, Flatten, Normalize, ToFloat, dz_transform
 
 
 def _identity(x):
@@ -53,28 +53,37 @@ class Dataset:
     def prepare(self):
         pass
 
-    def _dz_arrays(self):
-        """``(x, t)`` as Dz.Arrays whose rows are exactly the samples
-        (transforms applied), for DataLoader's C path, or None."""
+    def _dz_dataset(self):
+        """A ``Dz.Dataset`` giving the same samples (its transforms done in
+        C), for DataLoader's C path, or None."""
         if type(self).__getitem__ is not Dataset.__getitem__:
             return None
-        if self.transform is not _identity or self.target_transform is not _identity:
-            return None
         data, label = self.data, self.label
-        if not isinstance(data, np.ndarray) or data.ndim == 0 or data.dtype.kind not in "biuf":
+        if not _c_numbers(data) or (label is not None and (not _c_numbers(label)
+                                                           or len(label) != len(data))):
             return None
-        if label is not None and (not isinstance(label, np.ndarray)
-                                  or label.dtype.kind not in "biuf" or len(label) != len(data)):
-            return None
-        if data.dtype.kind in "bu" or (label is not None and label.dtype.kind in "bu"):
-            return None  # Dz would widen them: NumPy keeps DeZero's dtypes
+        transforms = [None if t is _identity else dz_transform(t)
+                      for t in (self.transform, self.target_transform)]
+        for t, dz in zip((self.transform, self.target_transform), transforms):
+            if t is not _identity and dz is None:
+                return None
+        key = (data, label, self.transform, self.target_transform)
         cached = self.__dict__.get("_dz_cache")
-        if cached is not None and cached[0] is data and cached[1] is label:
-            return cached[2], cached[3]
-        x = Dz.as_array(data)
-        t = None if label is None else Dz.as_array(label)
-        self._dz_cache = (data, label, x, t)
-        return x, t
+        if cached is not None and all(a is b for a, b in zip(cached[0], key)):
+            return cached[1]
+        dataset = Dz.Dataset.new(Dz.as_array(data), None if label is None else Dz.as_array(label))
+        if transforms[0] is not None:
+            dataset.set_transform(transforms[0])
+        if transforms[1] is not None:
+            dataset.set_target_transform(transforms[1])
+        self._dz_cache = (key, dataset)
+        return dataset
+
+
+def _c_numbers(array):
+    # Dz would widen unsigned and boolean arrays: NumPy keeps DeZero's dtypes.
+    return (isinstance(array, np.ndarray) and array.ndim > 0
+            and array.dtype in (np.float64, np.float32, np.int64))
 
 
 # Toy datasets
@@ -189,10 +198,10 @@ class MNIST(Dataset):
             x = self.transform(self.data[index])
         return x, self.target_transform(self.label[index])
 
-    def _dz_arrays(self):
+    def _dz_dataset(self):
         if (self._raw is None and _is_default_mnist_transform(self.transform)
                 and self.target_transform is _identity):
-            return self._x, self._t
+            return self._dz
         return None
 
     def show(self, row=10, col=10):

@@ -13,7 +13,19 @@ of sample by sample.
 
 import numpy as np
 
+from dezero_glib.core import Dz
 from dezero_glib.utils import pair
+
+_DZ_DTYPES = {np.dtype(np.float64): Dz.Dtype.FLOAT64, np.dtype(np.float32): Dz.Dtype.FLOAT32,
+              np.dtype(np.int64): Dz.Dtype.INT64}
+
+
+def dz_transform(transform):
+    """The C ``Dz.Transform`` doing what ``transform`` does, or None when
+    there is none (a Python callable, a per-channel ``Normalize``): what
+    lets ``DataLoader`` keep a dataset with this transform in C."""
+    make = getattr(transform, "_dz_transform", None)
+    return None if make is None else make()
 
 
 class Compose:
@@ -35,6 +47,12 @@ class Compose:
     @property
     def batchable(self):
         return all(getattr(t, "batchable", False) for t in self.transforms)
+
+    def _dz_transform(self):
+        parts = [dz_transform(t) for t in self.transforms]
+        if any(part is None for part in parts):
+            return None
+        return Dz.ComposeTransform.new(parts)
 
 
 # Transforms of NumPy arrays
@@ -66,6 +84,11 @@ class Normalize:
         return ((array - self._per_channel(self.mean, array, 1))
                 / self._per_channel(self.std, array, 1))
 
+    def _dz_transform(self):
+        if not (np.isscalar(self.mean) and np.isscalar(self.std)):
+            return None
+        return Dz.NormalizeTransform.new(float(self.mean), float(self.std))
+
 
 class Flatten:
     """The sample as one axis."""
@@ -77,6 +100,9 @@ class Flatten:
 
     def batch(self, array):
         return array.reshape(len(array), -1)
+
+    def _dz_transform(self):
+        return Dz.FlattenTransform.new()
 
 
 class AsType:
@@ -91,6 +117,10 @@ class AsType:
         return array.astype(self.dtype)
 
     batch = __call__
+
+    def _dz_transform(self):
+        dtype = _DZ_DTYPES.get(np.dtype(self.dtype))
+        return None if dtype is None else Dz.AstypeTransform.new(dtype)
 
 
 ToFloat = AsType
