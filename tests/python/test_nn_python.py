@@ -612,3 +612,11 @@ def test_transformed_batches_equal_deZeros_samples(transform, in_c):
     want_x = np.array([x for x, _ in expected])
     assert got_x.dtype == want_x.dtype
     np.testing.assert_allclose(got_x, want_x, rtol=1e-6)
+
+
+def test_model_plot(tmp_path):
+    model = MLP((3, 2))
+    path = tmp_path / "model.png"
+    x = Variable(np.ones((1, 2), dtype=np.float32), name="x")
+    model.plot(x, to_file=str(path))
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
