@@ -31,7 +31,6 @@ from gi import module as _gi_module
 from gi.repository import GLib
 
 from dezero_glib.core import Dz, Parameter
-import dezero_glib.functions as F
 
 # The step of a small model is bound by call overhead: Linear calls the
 # introspected dz_linear() itself, with the override's error translation.
