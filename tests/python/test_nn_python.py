@@ -620,3 +620,32 @@ def test_model_plot(tmp_path):
     x = Variable(np.ones((1, 2), dtype=np.float32), name="x")
     model.plot(x, to_file=str(path))
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+class Bytes(dezero.Dataset):
+    def prepare(self):
+        rng = np.random.default_rng(2)
+        self.data = rng.integers(0, 256, size=(11, 1, 3, 3)).astype(np.uint8)
+        self.label = rng.integers(0, 10, size=11).astype(np.uint8)
+
+
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_numpy_batches_equal_deZeros_samples(shuffle):
+    # uint8 stays out of C; DeZero's MNIST transform runs a batch at a time.
+    transform = transforms.Compose([transforms.Flatten(), transforms.ToFloat(),
+                                    transforms.Normalize(0., 255.)])
+    dataset = Bytes(transform=transform)
+    np.random.seed(4)
+    loader = DataLoader(dataset, 4, shuffle=shuffle)
+    assert loader._loader is None
+    for x, t in loader:
+        order = loader.index[(loader.iteration - 1) * 4:loader.iteration * 4]
+        want = np.array([dataset[i][0] for i in order])
+        assert x.dtype == want.dtype == np.float32 and t.dtype == np.uint8
+        np.testing.assert_array_equal(x, want)
+        np.testing.assert_array_equal(t, [dataset[i][1] for i in order])
+
+
+def test_update_without_setup_says_so():
+    with pytest.raises(RuntimeError, match="setup"):
+        optimizers.SGD().update()

@@ -14,9 +14,11 @@ transformed in C by ``Dz.DataLoader``, batch by batch, and its batches are views
 models take without a copy (``Dz.numpy_view``). Its order then comes from
 the C loader's generator, seeded from NumPy's global one when the loader
 is made (so ``np.random.seed`` makes runs repeatable, but the orders are
-not DeZero's). Other datasets are read sample by sample exactly as DeZero
-does, in the order of ``np.random.permutation``, with ``index`` the
-epoch's order.
+not DeZero's). Other datasets are read in the order of
+``np.random.permutation``, with ``index`` the epoch's order, as DeZero
+reads them: sample by sample, or, when the dataset is held in ndarrays
+and its transforms are NumPy ones (``Compose``, ``Flatten``, ``AsType``,
+``Normalize``), a batch at a time with the same values.
 """
 
 import math
@@ -24,6 +26,10 @@ import math
 import numpy as np
 
 from dezero_glib.core import Dz
+
+
+def _no_batch(index):
+    return None
 
 
 class DataLoader:
@@ -81,6 +87,10 @@ class DataLoader:
 
         i, batch_size = self.iteration, self.batch_size
         batch_index = self.index[i * batch_size:(i + 1) * batch_size]
+        batch = getattr(self.dataset, "_batch", _no_batch)(batch_index)
+        if batch is not None:
+            self.iteration += 1
+            return batch
         batch = [self.dataset[j] for j in batch_index]
         x = np.array([example[0] for example in batch])
         t = np.array([example[1] for example in batch])

@@ -53,6 +53,14 @@ class Dataset:
     def prepare(self):
         pass
 
+    def _batch(self, index):
+        """The samples at ``index`` stacked as DataLoader stacks them,
+        computed a batch at a time, or None when they must be read one by
+        one."""
+        if type(self).__getitem__ is not Dataset.__getitem__:
+            return None
+        return _batch(self.data, self.label, self.transform, self.target_transform, index)
+
     def _dz_dataset(self):
         """A ``Dz.Dataset`` giving the same samples (its transforms done in
         C), for DataLoader's C path, or None."""
@@ -78,6 +86,27 @@ class Dataset:
             dataset.set_target_transform(transforms[1])
         self._dz_cache = (key, dataset)
         return dataset
+
+
+def _batchable(transform):
+    return transform is _identity or getattr(transform, "batchable", False)
+
+
+def _batch(data, label, transform, target_transform, index):
+    if not (isinstance(data, np.ndarray) and data.ndim > 0 and _batchable(transform)
+            and _batchable(target_transform)):
+        return None
+    if label is not None and not (isinstance(label, np.ndarray) and label.ndim > 0):
+        return None
+    x = data[index]
+    if transform is not _identity:
+        x = transform.batch(x)
+    if label is None:
+        return x, np.array([None] * len(index))
+    t = label[index]
+    if target_transform is not _identity:
+        t = target_transform.batch(t)
+    return x, t
 
 
 def _c_numbers(array):
@@ -197,6 +226,11 @@ class MNIST(Dataset):
         else:
             x = self.transform(self.data[index])
         return x, self.target_transform(self.label[index])
+
+    def _batch(self, index):
+        if _is_default_mnist_transform(self.transform):
+            return None  # read from C's arrays, as __getitem__ does
+        return _batch(self.data, self.label, self.transform, self.target_transform, index)
 
     def _dz_dataset(self):
         if (self._raw is None and _is_default_mnist_transform(self.transform)

@@ -120,6 +120,9 @@ class Layer(Dz.Layer):
     def to_cpu(self):
         """DeZero moves arrays back from a GPU; everything is on the CPU."""
 
+    def to_gpu(self):
+        raise NotImplementedError("dezero-glib runs on the CPU only")
+
     def save_weights(self, path):
         """Writes the parameters to ``path`` as safetensors, keyed by
         ``param_names()``; a failure leaves no partial file behind."""

@@ -36,6 +36,8 @@ class Optimizer:
         return self
 
     def update(self):
+        if self.target is None:
+            raise RuntimeError(f"{type(self).__name__}.update(): call setup(model) first")
         params = [p for p in self.target.params() if p.grad is not None]
         for f in self.hooks:
             f(params)
@@ -105,6 +107,8 @@ class _Builtin(Optimizer):
         if self._python_rule:
             Optimizer.update(self)
             return
+        if self.target is None:
+            raise RuntimeError(f"{type(self).__name__}.update(): call setup(model) first")
         if not isinstance(self.target, Dz.Layer):
             self._dz.set_parameters(list(self.target.params()))
         self._dz.update()
