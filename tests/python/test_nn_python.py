@@ -649,3 +649,13 @@ def test_numpy_batches_equal_deZeros_samples(shuffle):
 def test_update_without_setup_says_so():
     with pytest.raises(RuntimeError, match="setup"):
         optimizers.SGD().update()
+
+
+def test_array_input_gets_no_gradient():
+    layer = L.Linear(3, in_size=2)
+    y = layer(np.ones((4, 2), dtype=np.float32))
+    F.sum(y).backward()
+    assert y.creator.inputs[0].grad is None and layer.W.grad is not None
+    x = Variable(np.ones((4, 2), dtype=np.float32))
+    F.sum(layer(x)).backward()
+    np.testing.assert_allclose(x.grad.data, np.tile(layer.W.data.sum(axis=1), (4, 1)), rtol=1e-6)

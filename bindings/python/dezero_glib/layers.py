@@ -139,7 +139,8 @@ class Linear(Layer):
     """DeZero's ``L.Linear``: ``y = x W + b``; ``W`` of shape (in, out)
     starts as ``np.random.randn(in, out) * sqrt(1 / in)`` (NumPy's global
     generator, as DeZero, so ``np.random.seed`` gives DeZero's weights),
-    drawn at the first call when ``in_size`` is not given."""
+    drawn at the first call when ``in_size`` is not given. An input given
+    as an array (not a ``Variable``) gets no gradient."""
 
     def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
         super().__init__()
@@ -165,8 +166,14 @@ class Linear(Layer):
                 self.in_size = x.shape[-1]
                 self._init_W()
             self._W_pending = False
+        if not isinstance(x, Dz.Variable):
+            # An array (a batch from the loop) wrapped here: nobody can read
+            # its gradient, so backward does not compute it (a third of the
+            # matrix products of a first layer).
+            x = Dz.as_variable(x)
+            x.set_requires_grad(False)
         try:
-            y = _dz_linear(x if isinstance(x, Dz.Variable) else Dz.as_variable(x), W, self.b)
+            y = _dz_linear(x, W, self.b)
         except GLib.Error as err:
             _override._reraise(err)
         return y
