@@ -659,3 +659,12 @@ def test_array_input_gets_no_gradient():
     x = Variable(np.ones((4, 2), dtype=np.float32))
     F.sum(layer(x)).backward()
     np.testing.assert_allclose(x.grad.data, np.tile(layer.W.data.sum(axis=1), (4, 1)), rtol=1e-6)
+
+
+def test_cycles_are_refused():
+    outer = Sequential(L.Linear(2))
+    with pytest.raises(ValueError, match="cycle"):
+        outer.me = outer
+    with pytest.raises(ValueError, match="cycle"):
+        outer.l0.up = outer
+    assert outer.param_names() == ["l0.W", "l0.b"]

@@ -56,6 +56,15 @@ def _initializing(init):
     return __init__
 
 
+def _contains(layer, target):
+    """Whether ``target`` is ``layer`` or one of its sub-layers assigned
+    as attributes."""
+    if layer is target:
+        return True
+    return any(isinstance(child, Dz.Layer) and _contains(child, target)
+               for child in getattr(layer, "__dict__", {}).values())
+
+
 class Layer(Dz.Layer):
     """DeZero's ``Layer``: a subclass assigns its parameters and sub-layers
     to attributes and implements ``forward(self, *inputs)``, returning one
@@ -77,8 +86,9 @@ class Layer(Dz.Layer):
             self.add_parameter(name, value)
             _registrations[0] += 1
         elif isinstance(value, Dz.Layer):
-            if value is self:
-                raise ValueError("a layer cannot be its own sub-layer")
+            if _contains(value, self):
+                raise ValueError(f"{type(value).__name__} contains this layer: registering it "
+                                 f"as {name!r} would make a cycle")
             self.add_layer(name, value)
             _registrations[0] += 1
         _base_setattr(self, name, value)
