@@ -668,3 +668,15 @@ def test_cycles_are_refused():
     with pytest.raises(ValueError, match="cycle"):
         outer.l0.up = outer
     assert outer.param_names() == ["l0.W", "l0.b"]
+
+
+def test_weights_load_into_the_c_mlp(tmp_path):
+    # One file format for C, Python and GJS: the names are the same.
+    path = str(tmp_path / "mlp.safetensors")
+    model = trained(0)
+    model.save_weights(path)
+    c_model = Dz.MLP.new([5, 3], Dz.MlpActivation.SIGMOID, Dz.Dtype.FLOAT32, None)
+    c_model.call1(np.ones((1, 4), dtype=np.float32))
+    c_model.load_weights(path)
+    x = np.random.rand(6, 4).astype(np.float32)
+    np.testing.assert_allclose(c_model.call1(x).data, model(x).data, rtol=1e-6)
