@@ -367,3 +367,38 @@ def test_step50_equals_deZero_without_shuffling(deZero):
 def test_step54_equals_deZero(deZero):
     for ours, theirs in zip(step54(dezero_glib), step54(deZero)):
         np.testing.assert_array_equal(ours, theirs)
+
+
+# The examples, run as a user runs them.
+
+EXAMPLES = os.path.join(os.path.dirname(__file__), "..", "..", "examples", "python")
+
+
+def run_example(name, *args):
+    result = subprocess.run([sys.executable, os.path.join(EXAMPLES, name), *args],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_spiral_example(tmp_path):
+    png = tmp_path / "spiral.png"
+    out = run_example("step48_spiral.py", str(png))
+    final = [line for line in out.splitlines() if line.startswith("final loss")][0]
+    loss, accuracy = float(final.split()[2].rstrip(",")), float(final.split()[4])
+    assert loss < 0.15 and accuracy > 0.9
+    assert png.read_bytes()[:4] == b"\x89PNG"
+
+
+@pytest.mark.skipif(not os.path.isdir(FASHION),
+                    reason="Debian's dataset-fashion-mnist package is not installed "
+                           f"({FASHION} is missing)")
+def test_fashion_mnist_example(tmp_path):
+    png, weights = tmp_path / "curves.png", tmp_path / "w.safetensors"
+    out = run_example("fashion_mnist_mlp.py", "--epochs", "1", "--hidden", "100",
+                      "--png", str(png), "--weights", str(weights))
+    assert "epoch 1/1" in out and "samples/s" in out and "ETA" in out
+    accuracy = float(out.split("test accuracy ")[1].split()[0])
+    assert accuracy > 0.75
+    assert "(the same)" in out
+    assert png.read_bytes()[:4] == b"\x89PNG" and weights.stat().st_size > 8
