@@ -6,7 +6,7 @@ images from Debian's dataset-fashion-mnist package.
 
     scripts/example.sh examples/python/fashion_mnist_mlp.py [--epochs N]
         [--activation sigmoid|relu] [--optimizer sgd|adam] [--lr LR]
-        [--png curves.png] [--weights mlp.safetensors]
+        [--seed S] [--png curves.png] [--weights mlp.safetensors]
 
 Prints a line per epoch (loss, accuracy, samples/s, ETA), the test
 accuracy, draws the loss/accuracy curves, saves the weights, loads them
@@ -21,6 +21,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 
 import dezero_glib as dezero  # noqa: E402
 import dezero_glib.functions as F  # noqa: E402
@@ -35,10 +36,13 @@ parser.add_argument("--activation", choices=("sigmoid", "relu"), default="sigmoi
 parser.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
 parser.add_argument("--lr", type=float, default=None,
                     help="default: 1.0 for SGD with sigmoid, 0.1 with ReLU; 0.001 for Adam")
+parser.add_argument("--seed", type=int, default=0,
+                    help="seeds NumPy's generator: the initial weights and batch orders")
 parser.add_argument("--png", default="/tmp/dezero-glib-fashion-mnist.png")
 parser.add_argument("--weights", default="/tmp/dezero-glib-fashion-mnist.safetensors")
 args = parser.parse_args()
 
+np.random.seed(args.seed)
 try:
     train_set = dezero.datasets.FashionMNIST(train=True)
     test_set = dezero.datasets.FashionMNIST(train=False)
@@ -111,6 +115,7 @@ ax_acc.plot(epochs, [h[1] for h in history], "o-", label="train")
 ax_acc.plot(epochs, [h[3] for h in history], "s-", label="test")
 ax_acc.set(xlabel="epoch", ylabel="accuracy", title="accuracy")
 for ax in (ax_loss, ax_acc):
+    ax.set_xticks(list(epochs))
     ax.legend()
     ax.grid(True)
 fig.tight_layout()
