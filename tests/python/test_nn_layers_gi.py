@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The nn layer through GObject introspection: Dz.LinearLayer, Dz.MLP and a
-Dz.Layer written in Python (do_forward), before the dezero_glib.layers
-idioms exist."""
+Dz.Layer written in Python (do_forward); dezero_glib.layers builds DeZero's
+idioms on these (tests/python/test_nn_python.py)."""
 
 import gi
 import numpy as np
