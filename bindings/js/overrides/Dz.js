@@ -496,13 +496,17 @@ function nnIdioms(Dz, keepAll) {
     function forwardFromJS(inputs) {
         try {
             const result = this.forward(...inputs);
-            return (Array.isArray(result) ? result : [result]).map((y, i) => {
-                if (y instanceof Dz.Variable)
-                    return y;
+            const outputs = Array.isArray(result) ? [...result] : [result];
+            // A loop, not a closure: a closure passed to a built-in keeps
+            // what it captured (here the layer) alive, see callFromC().
+            for (let i = 0; i < outputs.length; i++) {
+                const y = outputs[i];
                 if (y instanceof Dz.Array)
-                    return Dz.Variable.new(y);
-                throw new TypeError(`${this.constructor.name}.forward() returned ${y === null ? 'null' : typeof y} as output ${i}, not a Dz.Variable`);
-            });
+                    outputs[i] = Dz.Variable.new(y);
+                else if (!(y instanceof Dz.Variable))
+                    throw new TypeError(`${this.constructor.name}.forward() returned ${y === null ? 'null' : typeof y} as output ${i}, not a Dz.Variable`);
+            }
+            return outputs;
         } catch (e) {
             parked = e;
             // GJS hands a GLib.Error to C as it is, anything else as a
