@@ -249,6 +249,49 @@ test('cleargrads clears every gradient, sub-layers included', () => {
     assertClose(s.grad.data.item(), 2 * once, 1e-14);
 });
 
+test('a JS Model class, and the MLP is a Model', () => {
+    const Classifier = Dz.Model.register(class Classifier extends Dz.Model {
+        constructor() {
+            super();
+            this.body = Dz.MLP.new([6, 4], Dz.MlpActivation.RELU, F64, Dz.Generator.new(0));
+        }
+
+        forward(x) {
+            return Dz.softmax(this.body.call(x), 1);
+        }
+    });
+    const model = new Classifier();
+    assert(model instanceof Dz.Model && Dz.MLP.new([2], 0, F64, null) instanceof Dz.Model);
+    assert(same(model.list_parameter_names(), ['body.l0.W', 'body.l0.b', 'body.l1.W', 'body.l1.b']));
+    const p = values(model.call([[1, 2, 3], [0, 0, 1]]));
+    assertClose(p.slice(0, 4).reduce((a, b) => a + b), 1, 1e-15);
+});
+
+test('dropout in train mode, none in Dz.test_mode, and the mode restored on a throw', () => {
+    assert(Dz.get_train());
+    const x = Dz.Array.new_ones([1000]);
+    const kept = values(Dz.dropout(x, 0.25, Dz.Generator.new(0)));
+    // Inverted dropout: a kept value is scaled by 1 / (1 - ratio).
+    assert(kept.every(v => v === 0 || Math.abs(v - 4 / 3) < 1e-15));
+    const zeros = kept.filter(v => v === 0).length;
+    assert(zeros > 200 && zeros < 300, `${zeros} dropped`);
+    const same1 = Dz.test_mode(() => {
+        assert(!Dz.get_train());
+        return values(Dz.dropout(x, 0.25));
+    });
+    assert(same1.every(v => v === 1) && Dz.get_train());
+    class Marker extends Error {}
+    let thrown = null;
+    try {
+        Dz.test_mode(() => {
+            throw new Marker();
+        });
+    } catch (e) {
+        thrown = e;
+    }
+    assert(thrown instanceof Marker && Dz.get_train());
+});
+
 // ---- optimizers, one or two steps against the formulas written out ----
 
 // A layer holding two parameters with known gradients: loss = sum(g * p)
@@ -423,6 +466,34 @@ test('a dataset written in JS feeds a loader', () => {
     assert(same(batches, [[[0, 0, 1, 1], [0, 1]], [[2, 4, 3, 9], [2, 3]], [[4, 16], [4]]]), JSON.stringify(batches));
 });
 
+// DeZero's transforms.py: f(x) = x / 2 - 1 per sample, then flattened.
+const Halve = GObject.registerClass(class Halve extends Dz.Transform {
+    vfunc_apply(x) {
+        return x.scale(0.5);
+    }
+});
+
+test('transforms: built-in ones batch by batch, a JS one sample by sample', () => {
+    const n = 6;
+    const data = Dz.Array.fromTypedArray(Float64Array.from({length: n * 4}, (_, k) => k), [n, 2, 2]);
+    const labels = Dz.Array.fromTypedArray(BigInt64Array.from({length: n}, (_, i) => BigInt(i)), [n]);
+    const dataset = Dz.Dataset.new(data, labels);
+    dataset.set_transform(Dz.ComposeTransform.new([new Halve(), Dz.NormalizeTransform.new(1, 1),
+        Dz.FlattenTransform.new()]));
+    const [x3] = dataset.at(3);
+    assert(same(x3.shape, [4]) && same(values(x3), [5, 5.5, 6, 6.5]), `${x3}`);
+    const seen = [];
+    for (const [x, t] of Dz.DataLoader.new(dataset, 4, false, 0)) {
+        assert(same(x.shape, [t.shape[0], 4]) && x.dtype === 'float64');
+        seen.push(...values(x));
+    }
+    assert(same(seen, Array.from({length: n * 4}, (_, k) => k / 2 - 1)), `${seen}`);
+    // Only built-in transforms: the loader's batch path.
+    dataset.set_transform(Dz.ComposeTransform.new([Dz.FlattenTransform.new(), Dz.AstypeTransform.new(Dz.Dtype.FLOAT32)]));
+    for (const [x] of Dz.DataLoader.new(dataset, 6, false, 0))
+        assert(same(x.shape, [6, 4]) && x.dtype === 'float32' && values(x)[23] === 23);
+});
+
 test('a loader loop releases each batch; Dz.keep spares a value', () => {
     const model = mlp([8, 3], 0);
     model.call(Dz.Array.new_zeros([1, 2]));
@@ -482,7 +553,6 @@ test('bad weight files throw and change no parameter', () => {
         model.call(Dz.Array.new_zeros([1, 2]));
         const saved = mlp([5, 3], 3);
         saved.call(Dz.Array.new_zeros([1, 2]));
-        const isDz = e => e instanceof GLib.Error && e.matches(Dz.error_quark(), e.code);
 
         // A good file of another model, then broken copies of it.
         const other = mlp([5, 3], 4);
@@ -502,8 +572,9 @@ test('bad weight files throw and change no parameter', () => {
         const narrow = mlp([4, 3], 5);
         narrow.call(Dz.Array.new_zeros([1, 2]));
         narrow.save_weights(file('shapes.safetensors'));
-        const shapes = assertError(throwsFrom(model, 'load_weights', file('shapes.safetensors')), isDz);
-        print(`# wrong shapes: code ${shapes.code}: ${shapes.message}`);
+        const shapes = assertError(throwsFrom(model, 'load_weights', file('shapes.safetensors')),
+            isDzError(Dz.Error.SHAPE_MISMATCH));
+        print(`# wrong shapes: ${shapes.message}`);
         assertSameParams(model, saved);
 
         // Missing keys: a model of one layer has only l0.W and l0.b.
@@ -511,8 +582,8 @@ test('bad weight files throw and change no parameter', () => {
         single.call(Dz.Array.new_zeros([1, 2]));
         single.save_weights(file('missing.safetensors'));
         const missing = assertError(throwsFrom(model, 'load_weights', file('missing.safetensors')),
-            e => isDz(e) && /l1\.[Wb]/.test(e.message));
-        print(`# missing keys: code ${missing.code}: ${missing.message}`);
+            e => isDzError(Dz.Error.INVALID_FILE)(e) && /l1\.[Wb]/.test(e.message));
+        print(`# missing keys: ${missing.message}`);
         assertSameParams(model, saved);
 
         assertError(throwsFrom(model, 'load_weights', file('absent.safetensors')), e => e instanceof GLib.Error);

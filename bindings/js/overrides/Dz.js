@@ -389,7 +389,8 @@ function tensorIdioms(Dz) {
 // ---------------------------------------------------------------------------
 // Neural networks (issue 11): layers, optimizers, datasets, loaders, weights.
 //
-// What DeZero's steps 44-54 look like from GJS:
+// What DeZero's steps 44-54 look like from GJS (Dz.Model.register works
+// the same for a class extending Dz.Model):
 //
 //   const Net = Dz.Layer.register(class Net extends Dz.Layer {
 //       constructor(hidden, out) {
@@ -401,7 +402,7 @@ function tensorIdioms(Dz) {
 //           return this.l2.call(Dz.sigmoid(this.l1.call(x)));
 //       }
 //   });
-//   const optimizer = new Dz.SGD({lr: 1.0}).setup(model);
+//   const optimizer = new Dz.SGD({lr: 1.0}).setup(model);  // setup() returns the optimizer
 //   for (const [x, t] of loader) {           // one epoch, memory released per batch
 //       const loss = Dz.softmax_cross_entropy(model.call(x), t);
 //       model.cleargrads();
@@ -549,15 +550,6 @@ function nnIdioms(Dz, keepAll) {
             },
         });
     };
-
-    // DeZero's `optimizer = SGD(lr).setup(model)`.
-    if (typeof Dz.Optimizer.prototype.setup === 'function') {
-        const cSetup = Dz.Optimizer.prototype.setup;
-        Dz.Optimizer.prototype.setup = function setup(target) {
-            cSetup.call(this, target);
-            return this;
-        };
-    }
 
     defineGetters(Dz.Dataset.prototype, {
         length() {
