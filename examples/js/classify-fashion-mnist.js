@@ -24,9 +24,17 @@ if (!GLib.file_test(path, GLib.FileTest.EXISTS)) {
 
 // The model as the C example builds it (its parameters "l0.W", "l0.b",
 // "l1.W", "l1.b"), in the dtype the file holds.
-const dtype = Dz.Safetensors.load(path).get_array('l0.W').get_dtype();
-const model = Dz.MLP.new([1000, 10], Dz.MlpActivation.RELU, dtype, null);
-model.load_weights(path);
+let dtype, model;
+try {
+    dtype = Dz.Safetensors.load(path).get_array('l0.W').get_dtype();
+    model = Dz.MLP.new([1000, 10], Dz.MlpActivation.RELU, dtype, null);
+    model.load_weights(path);
+} catch (e) {
+    if (!(e instanceof GLib.Error))
+        throw e;
+    printerr(`Cannot load the weights: ${e.message}`);
+    System.exit(1);
+}
 print(`Loaded ${model.list_parameter_names().join(', ')} (${Dz.dtype_get_name(dtype)}) from ${path}`);
 
 // Images as float32 rows of 784 values in [0, 1], as the C example trained on.
