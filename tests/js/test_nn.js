@@ -105,10 +105,10 @@ test('MLP forward shapes, names and order', () => {
     for (let i = 0; i < first.length; i++)
         assert(first[i] === again[i]);
     // A data batch gets no gradient: only parameters do.
-    const x = Dz.array([[1, 2]]);
-    const out = model.call(x);
-    Dz.sum(out).backward();
-    assert(model.params().every(p => p.grad !== null));
+    const x = Dz.asInput(Dz.array([[1, 2]]));
+    assert(!x.get_requires_grad());
+    Dz.sum(model.call(x)).backward();
+    assert(x.grad === null && model.params().every(p => p.grad !== null));
 });
 
 test('layer.call takes variables, arrays, nested numbers, several inputs', () => {

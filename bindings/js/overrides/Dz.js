@@ -419,8 +419,8 @@ function nnIdioms(Dz, keepAll) {
         return;
 
     // Data handed in as an array becomes a variable whose gradient nobody
-    // could read, so backward computes none (the GEMM of the input batch's
-    // gradient is a third of an MLP step).
+    // could read, so backward computes none: the first layer of an MLP
+    // saves a third of its matrix products.
     const asInput = x => {
         if (x instanceof Dz.Variable)
             return x;
