@@ -446,6 +446,10 @@ test('leaving a loop early starts the next loop at a new epoch', () => {
     }
     assert(stopped);
     assert(epochLabels(loader).flat().length === 10);
+    // Destructuring takes the first batch and leaves: the batch is kept.
+    const [[x, t]] = loader;
+    assert(same(values(x), [0, 0, 1, 2, 2, 4, 3, 6]) && same(Array.from(t.toTypedArray(), Number), [0, 1, 2, 3]));
+    assert(epochLabels(loader).flat().length === 10);
 });
 
 test('a dataset written in JS feeds a loader', () => {

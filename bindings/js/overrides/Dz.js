@@ -588,21 +588,29 @@ function nnIdioms(Dz, keepAll) {
     // body made that no parameter or kept value holds, is released when
     // the loop moves on. Without that, GJS would hold every batch until
     // the garbage collector runs, which it does not for large arrays.
-    // Loops may nest, not interleave.
+    // Leaving early (break, a throw, `const [[x, t]] = loader`) keeps the
+    // batch at hand. Loops may nest, not interleave; an iterator driven by
+    // hand must be run to its end or given return(), or its scope would
+    // stay open, holding everything made after it.
     defineMethod(Dz.DataLoader.prototype, Symbol.iterator, function* batches() {
         let finished = false;
         try {
             for (;;) {
                 const scope = Dz.Scope.new();
                 openScopes.push(scope);
+                let batch = null;
                 try {
                     const [more, x, t] = this.next();
                     if (!more) {
                         finished = true;
                         return;
                     }
-                    yield [x, t];
+                    batch = [x, t];
+                    yield batch;
+                    batch = null;
                 } finally {
+                    if (batch !== null)
+                        keepAll(scope, batch);
                     openScopes.splice(openScopes.lastIndexOf(scope), 1);
                     scope.close();
                 }
