@@ -267,6 +267,21 @@ test('a JS Model class, and the MLP is a Model', () => {
     assertClose(p.slice(0, 4).reduce((a, b) => a + b), 1, 1e-15);
 });
 
+test('model.plot draws the computation of a data batch', () => {
+    const dir = tmpDir();
+    try {
+        const path = GLib.build_filenamev([dir, 'model.dot']);
+        const model = mlp([4, 2], 0);
+        assert(model.plot(Dz.Array.new_ones([3, 2]), path) === true);
+        const [, bytes] = GLib.file_get_contents(path);
+        const text = new TextDecoder().decode(bytes);
+        assert(text.includes('digraph') && /Linear|linear/.test(text) && text.includes('(3, 2)'), text.slice(0, 300));
+        assertError(throwsFrom(model, 'plot', [Dz.Array.new_ones([3, 5])], path), isDzError(Dz.Error.SHAPE_MISMATCH));
+    } finally {
+        removeTree(dir);
+    }
+});
+
 test('dropout in train mode, none in Dz.test_mode, and the mode restored on a throw', () => {
     assert(Dz.get_train());
     const x = Dz.Array.new_ones([1000]);

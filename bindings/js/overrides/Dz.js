@@ -488,6 +488,16 @@ function nnIdioms(Dz, keepAll) {
         return outputs.length === 1 ? outputs[0] : outputs;
     };
 
+    // DeZero's model.plot(*inputs, to_file=path): model.plot(x, path) or
+    // model.plot([x0, x1], path).
+    if (typeof Dz.Model === 'function') {
+        const cPlot = Dz.Model.prototype.plot;
+        Dz.Model.prototype.plot = function plot(inputs, path) {
+            const list = isInputList([inputs]) ? inputs : [inputs];
+            return cPlot.call(this, list.map(asInput), path);
+        };
+    }
+
     defineMethod(Dz.Layer.prototype, 'params', function params() {
         return this.list_parameters();
     });
