@@ -159,7 +159,7 @@ function _init() {
             keepAll(scope, result);
             return result;
         } finally {
-            openScopes.pop();
+            openScopes.splice(openScopes.lastIndexOf(scope), 1);
             scope.close();
         }
     };
