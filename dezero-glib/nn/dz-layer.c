@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dz-error.h"
-#include "dz-layer.h"
+#include "dz-layer-private.h"
 
 /**
  * DzLayer:
@@ -67,6 +67,18 @@ typedef struct
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (DzLayer, dz_layer, G_TYPE_OBJECT)
 
+/* Bumped whenever any layer's registry changes, so that an optimizer set
+ * up on a model lists its parameters again only then (listing the tree
+ * at every update was 5 % of the spiral step). Process-wide and atomic:
+ * a false "changed" costs one listing, a missed change cannot happen. */
+static guint structure_serial = 1;
+
+guint
+dz_layer_get_structure_serial (void)
+{
+  return g_atomic_int_get (&structure_serial);
+}
+
 static void
 entry_clear (gpointer data)
 {
@@ -81,6 +93,8 @@ dz_layer_dispose (GObject *object)
 {
   DzLayerPrivate *priv = dz_layer_get_instance_private (DZ_LAYER (object));
 
+  if (priv->entries->len > 0)
+    g_atomic_int_inc (&structure_serial);
   g_array_set_size (priv->entries, 0);
 
   G_OBJECT_CLASS (dz_layer_parent_class)->dispose (object);
@@ -297,6 +311,7 @@ set_entry (DzLayer    *self,
   DzLayerPrivate *priv = dz_layer_get_instance_private (self);
   Entry *entry = find_entry (self, name);
 
+  g_atomic_int_inc (&structure_serial);
   if (entry != NULL)
     {
       g_set_object (&entry->object, object);

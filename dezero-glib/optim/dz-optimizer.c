@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "dz-error.h"
-#include "dz-layer.h"
+#include "dz-layer-private.h"
 #include "dz-optimizer-private.h"
 
 /**
@@ -144,6 +144,8 @@ typedef struct
   /* The layer given to dz_optimizer_setup(), whose parameters are listed
    * again at each update (a layer may gain parameters), or NULL. */
   DzLayer *target;
+  /* dz_layer_get_structure_serial() when @params was listed from it. */
+  guint target_serial;
   GPtrArray *params;
   GPtrArray *hooks;
   /* The parameters that have a gradient in the current step and their
@@ -175,9 +177,14 @@ static void set_parameters (DzOptimizerPrivate *priv,
 static void
 refresh_from_target (DzOptimizerPrivate *priv)
 {
-  g_autoptr(GPtrArray) listed = dz_layer_list_parameters (priv->target);
+  g_autoptr(GPtrArray) listed = NULL;
   gboolean same;
   guint n = 0;
+
+  /* Read before listing: a change during the listing makes the next
+   * update list again. */
+  priv->target_serial = dz_layer_get_structure_serial ();
+  listed = dz_layer_list_parameters (priv->target);
 
   for (guint i = 0; i < listed->len; i++)
     {
@@ -214,7 +221,7 @@ dz_optimizer_real_update (DzOptimizer  *self,
   DzOptimizerPrivate *priv = dz_optimizer_get_instance_private (self);
   gboolean ok = TRUE;
 
-  if (priv->target != NULL)
+  if (priv->target != NULL && priv->target_serial != dz_layer_get_structure_serial ())
     refresh_from_target (priv);
 
   for (guint i = 0; i < priv->params->len; i++)
