@@ -12,6 +12,10 @@
  *       EPOCHS 0: STEPS steps timed after a warm-up of 5, extrapolated to an
  *       epoch; with EPOCHS > 0: that many whole epochs, each timed, and the
  *       test accuracy at the end.
+ *   bench-nn cblas-fmnist DTYPE STEPS EPOCHS
+ *       The floor of the case above: its five GEMMs per step (forward
+ *       x W1, h W2; backward gW2 = h^T gy, gh = gy W2^T, gW1 = x^T gh) on
+ *       CBLAS into preallocated buffers, nothing else; EPOCHS is ignored.
  *
  * The data are loaded before timing. "forward_s" holds the timed seconds
  * (the whole run, or one epoch).
@@ -19,10 +23,18 @@
  * SPDX-License-Identifier: MIT
  */
 
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifdef DZ_HAVE_BLIS_H
+# include <blis.h>
+#else
+# include <cblas.h>
+#endif
 
 #include <dezero-glib.h>
 
@@ -263,6 +275,52 @@ bench_fmnist (DzDtype dtype, int steps, int epochs)
   g_string_free (extra, TRUE);
 }
 
+/* C = op(A) op(B) with row-major operands, of (m, n), inner size k. */
+static void
+gemm (gboolean f64, gboolean ta, gboolean tb, int m, int n, int k, const void *a, const void *b,
+      void *c)
+{
+  int lda = ta ? m : k, ldb = tb ? k : n;
+
+  if (f64)
+    cblas_dgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                 m, n, k, 1.0, a, lda, b, ldb, 0.0, c, n);
+  else
+    cblas_sgemm (CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                 m, n, k, 1.0f, a, lda, b, ldb, 0.0f, c, n);
+}
+
+static void
+bench_cblas_fmnist (gboolean f64, int steps)
+{
+  const int B = 100, NI = 784, NH = 1000, NO = 10;
+  gsize item = f64 ? 8 : 4;
+  guint8 *x = g_malloc0 (item * B * NI), *W1 = g_malloc0 (item * NI * NH), *h = g_malloc0 (item * B * NH);
+  guint8 *W2 = g_malloc0 (item * NH * NO), *y = g_malloc0 (item * B * NO), *gy = g_malloc0 (item * B * NO);
+  guint8 *gW1 = g_malloc0 (item * NI * NH), *gW2 = g_malloc0 (item * NH * NO), *gh = g_malloc0 (item * B * NH);
+  double start = 0, per_epoch;
+  long baseline = rss_kib ("VmRSS:");
+  char extra[128];
+
+  for (int i = -5; i < steps; i++)
+    {
+      if (i == 0)
+        start = now ();
+      gemm (f64, FALSE, FALSE, B, NH, NI, x, W1, h);
+      gemm (f64, FALSE, FALSE, B, NO, NH, h, W2, y);
+      gemm (f64, TRUE, FALSE, NH, NO, B, h, gy, gW2);
+      gemm (f64, FALSE, TRUE, B, NH, NO, gy, W2, gh);
+      gemm (f64, TRUE, FALSE, NI, NH, B, x, gh, gW1);
+    }
+  per_epoch = (now () - start) / steps * 600;
+  g_snprintf (extra, sizeof extra, "\"steps\": %d, \"batches\": 600, \"api\": \"cblas\"", steps);
+  printf ("{\"impl\": \"cblas\", \"case\": \"fmnist\", \"forward_s\": %.9f, \"backward_s\": 0, "
+          "\"peak_rss_kib\": %ld, \"baseline_rss_kib\": %ld, \"live\": null, %s}\n",
+          per_epoch, rss_kib ("VmHWM:"), baseline, extra);
+  g_free (x); g_free (W1); g_free (h); g_free (W2); g_free (y); g_free (gy);
+  g_free (gW1); g_free (gW2); g_free (gh);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -274,6 +332,9 @@ main (int argc, char *argv[])
            && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
     bench_fmnist (g_str_equal (argv[2], "f32") ? DZ_DTYPE_FLOAT32 : DZ_DTYPE_FLOAT64,
                   atoi (argv[3]), atoi (argv[4]));
+  else if (g_str_equal (kase, "cblas-fmnist") && argc == 5
+           && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
+    bench_cblas_fmnist (g_str_equal (argv[2], "f64"), atoi (argv[3]));
   else
     {
       fprintf (stderr, "usage: see the top of bench-nn.c\n");

@@ -479,7 +479,6 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
                 train_set = dezero.datasets.Spiral(train=True)
             else:
                 train_set = dezero.datasets.FashionMNIST(train=True)
-                test_set = dezero.datasets.FashionMNIST(train=False)
             model = MLP(tuple(sizes), dtype={"f32": "float32", "f64": "float64"}[dtype])
             optimizer = optimizers.SGD(lr).setup(model)
             loader = DataLoader(train_set, batch, shuffle=True)
@@ -504,7 +503,7 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
                     if dataset == "spiral":
                         x, t = train_set.data, train_set.label
                         return float(F.accuracy(model(x), t).data)
-                    correct = 0
+                    correct, test_set = 0, dezero.datasets.FashionMNIST(train=False)
                     for x, t in DataLoader(test_set, 1000, shuffle=False):
                         if dtype == "f64":
                             x = x.astype("float64")
@@ -516,7 +515,6 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
                 train_set = Dz.Spiral.new(True)
             else:
                 train_set = Dz.FashionMNIST.new(True)
-                test_set = Dz.FashionMNIST.new(False)
             model = Dz.MLP.new(list(sizes), Dz.MlpActivation.SIGMOID, dt, gen)
             optimizer = Dz.SGD.new(lr)
             loader = Dz.DataLoader.new(train_set, batch, True, seed)
@@ -551,6 +549,7 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
                     if dataset == "spiral":
                         _, x, t = train_set.get_arrays()
                         return Dz.accuracy(model.call1(Dz.Variable.new(x)), t).get_data().item()
+                    test_set = Dz.FashionMNIST.new(False)
                     correct, test = 0.0, Dz.DataLoader.new(test_set, 1000, False, 0)
                     while True:
                         ok, x, t = test.next()
@@ -565,9 +564,9 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
         return tr
 
     import numpy as np
+    # The test images are read when the accuracy is asked for, as in the
+    # other runners.
     x_all, t_all = spiral_numpy() if dataset == "spiral" else fmnist_numpy(True)
-    if dataset == "fmnist":
-        x_test, t_test = fmnist_numpy(False)
     tr.n_train = len(x_all)
     tr.n_batches = -(-len(x_all) // batch)
     tr.live = lambda: None
@@ -606,7 +605,7 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
 
         def accuracy():
             with torch.no_grad():
-                x, t = (X, T) if dataset == "spiral" else (torch.from_numpy(x_test), torch.from_numpy(t_test))
+                x, t = (X, T) if dataset == "spiral" else map(torch.from_numpy, fmnist_numpy(False))
                 return (model(x.to(tdt)).argmax(1) == t).double().mean().item()
     elif name == "numpy-dezero":
         sys.path.insert(0, __file__.rsplit("/", 1)[0])
@@ -643,7 +642,7 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
                 yield x_all[b], t_all[b]
 
         def accuracy():
-            x, t = (x_all, t_all) if dataset == "spiral" else (x_test, t_test)
+            x, t = (x_all, t_all) if dataset == "spiral" else fmnist_numpy(False)
             return float((forward(D.Variable(x.astype(ndt))).data.argmax(1) == t).mean())
     else:
         raise SystemExit(f"training: no {name} runner")
