@@ -23,8 +23,10 @@
 #include "dz-scope.h"
 #include "dz-parameter.h"
 #include "dz-layer.h"
+#include "dz-model.h"
 #include "dz-linear-layer.h"
 #include "dz-mlp.h"
+#include "dz-transform.h"
 #include "dz-dataset.h"
 #include "dz-data-loader.h"
 #include "dz-idx.h"
@@ -34,6 +36,7 @@
 #include "dz-optimizer-hooks.h"
 #include "dz-optimizers.h"
 #include "dz-safetensors.h"
+#include "dz-weights.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__

@@ -17,6 +17,9 @@
  * enabled. */
 static _Thread_local gboolean backprop_disabled;
 
+/* Stored inverted too: a new thread starts in training mode. */
+static _Thread_local gboolean test_mode;
+
 /* The backward passes running on this thread, innermost first: more than
  * one when a Function's backward starts another pass. */
 static _Thread_local DzPassFrame *active_passes;
@@ -148,6 +151,41 @@ dz_no_grad_guard_free (DzNoGradGuard *guard)
 
   dz_set_enable_backprop (guard->previous);
   g_free (guard);
+}
+
+/**
+ * dz_get_train:
+ *
+ * Returns whether this thread runs in training mode, DeZero's
+ * `Config.train`. It is %TRUE unless turned off with dz_set_train(); each
+ * thread has its own setting, as for dz_get_enable_backprop(). Functions
+ * that behave differently in training and inference, as dz_dropout(),
+ * read it.
+ *
+ * Returns: whether this thread is in training mode
+ */
+gboolean
+dz_get_train (void)
+{
+  return !test_mode;
+}
+
+/**
+ * dz_set_train:
+ * @train: %TRUE for training mode, %FALSE for test (inference) mode
+ *
+ * Sets the calling thread's mode: DeZero's `with test_mode():` is
+ * `previous = dz_set_train (FALSE)` … `dz_set_train (previous)`.
+ *
+ * Returns: the previous setting, to restore afterwards
+ */
+gboolean
+dz_set_train (gboolean train)
+{
+  gboolean previous = !test_mode;
+
+  test_mode = !train;
+  return previous;
 }
 
 /**

@@ -53,6 +53,10 @@ DZ_AVAILABLE_IN_ALL
 void           dz_no_grad_guard_free   (DzNoGradGuard *guard);
 
 DZ_AVAILABLE_IN_ALL
+gboolean       dz_get_train            (void);
+DZ_AVAILABLE_IN_ALL
+gboolean       dz_set_train            (gboolean       train);
+DZ_AVAILABLE_IN_ALL
 void           dz_set_num_threads      (guint          n_threads);
 DZ_AVAILABLE_IN_ALL
 guint          dz_get_num_threads      (void);

@@ -24,7 +24,8 @@
  * #DzDataLoader:seed, so a run is reproducible (DeZero draws from NumPy's
  * global generator instead). A dataset held as arrays (see
  * dz_dataset_get_arrays()) is gathered with one copy per row, and without
- * shuffling a batch shares the dataset's storage; other datasets are read
+ * shuffling a batch shares the dataset's storage; its built-in transforms
+ * (#DzTransform) run once on the whole batch. Other datasets are read
  * sample by sample with dz_dataset_get_item().
  */
 struct _DzDataLoader
@@ -408,6 +409,24 @@ stack_items (DzDataLoader  *self,
   return TRUE;
 }
 
+/* Replaces *@batch with its transform; nothing to do without one. */
+static gboolean
+transform_batch (DzTransform  *transform,
+                 DzArray     **batch,
+                 GError      **error)
+{
+  DzArray *transformed;
+
+  if (transform == NULL || *batch == NULL)
+    return TRUE;
+  transformed = dz_transform_apply_batch (transform, *batch, error);
+  if (transformed == NULL)
+    return FALSE;
+  g_object_unref (*batch);
+  *batch = transformed;
+  return TRUE;
+}
+
 /**
  * dz_data_loader_next:
  * @self: a #DzDataLoader
@@ -435,6 +454,7 @@ dz_data_loader_next (DzDataLoader  *self,
   g_autoptr(DzArray) x_batch = NULL;
   g_autoptr(DzArray) t_batch = NULL;
   DzArray *data, *label;
+  DzTransform *transform, *target_transform;
   const gsize *indices;
   gsize start, count;
 
@@ -465,7 +485,10 @@ dz_data_loader_next (DzDataLoader  *self,
       return FALSE;
     }
 
-  if (dz_dataset_get_arrays (self->dataset, &data, &label))
+  transform = dz_dataset_get_transform (self->dataset);
+  target_transform = dz_dataset_get_target_transform (self->dataset);
+  if (dz_dataset_get_source_arrays (self->dataset, &data, &label)
+      && dz_transform_can_batch_all (transform) && dz_transform_can_batch_all (target_transform))
     {
       x_batch = dz_data_take_rows (data, indices, count, TRUE, error);
       if (x_batch == NULL)
@@ -476,6 +499,9 @@ dz_data_loader_next (DzDataLoader  *self,
           if (t_batch == NULL)
             return FALSE;
         }
+      if (!transform_batch (transform, &x_batch, error)
+          || !transform_batch (target_transform, &t_batch, error))
+        return FALSE;
     }
   else if (!stack_items (self, indices, count, &x_batch, &t_batch, error))
     {

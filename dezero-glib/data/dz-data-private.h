@@ -6,7 +6,9 @@
 #pragma once
 
 #include "dz-array.h"
+#include "dz-dataset.h"
 #include "dz-generator.h"
+#include "dz-transform.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +21,17 @@ DzArray *dz_data_take_rows (DzArray      *array,
 void     dz_data_permute   (DzGenerator  *generator,
                             gsize        *indices,
                             gsize         n_indices);
+
+/* Whether @self (NULL: no transform) transforms whole batches. */
+gboolean dz_transform_can_batch_all (DzTransform  *self);
+DzArray *dz_transform_apply_batch   (DzTransform  *self,
+                                     DzArray      *batch,
+                                     GError      **error);
+
+/* The arrays under @self's samples before its transforms, as
+ * dz_dataset_get_arrays() gives them without transforms. */
+gboolean dz_dataset_get_source_arrays (DzDataset  *self,
+                                       DzArray   **data,
+                                       DzArray   **label);
 
 G_END_DECLS

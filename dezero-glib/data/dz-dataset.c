@@ -58,6 +58,8 @@ typedef struct
   gboolean train;
   DzArray *data;
   DzArray *label;
+  DzTransform *transform;
+  DzTransform *target_transform;
 } DzDatasetPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (DzDataset, dz_dataset, G_TYPE_OBJECT)
@@ -67,6 +69,8 @@ enum {
   PROP_TRAIN,
   PROP_DATA,
   PROP_LABEL,
+  PROP_TRANSFORM,
+  PROP_TARGET_TRANSFORM,
   N_PROPS
 };
 
@@ -193,6 +197,8 @@ dz_dataset_finalize (GObject *object)
 
   g_clear_object (&priv->data);
   g_clear_object (&priv->label);
+  g_clear_object (&priv->transform);
+  g_clear_object (&priv->target_transform);
 
   G_OBJECT_CLASS (dz_dataset_parent_class)->finalize (object);
 }
@@ -216,6 +222,12 @@ dz_dataset_get_property (GObject    *object,
     case PROP_LABEL:
       g_value_set_object (value, priv->label);
       break;
+    case PROP_TRANSFORM:
+      g_value_set_object (value, priv->transform);
+      break;
+    case PROP_TARGET_TRANSFORM:
+      g_value_set_object (value, priv->target_transform);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -233,6 +245,12 @@ dz_dataset_set_property (GObject      *object,
     {
     case PROP_TRAIN:
       priv->train = g_value_get_boolean (value);
+      break;
+    case PROP_TRANSFORM:
+      dz_dataset_set_transform (DZ_DATASET (object), g_value_get_object (value));
+      break;
+    case PROP_TARGET_TRANSFORM:
+      dz_dataset_set_target_transform (DZ_DATASET (object), g_value_get_object (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -261,6 +279,25 @@ dz_dataset_class_init (DzDatasetClass *klass)
     g_param_spec_boolean ("train", NULL, NULL, TRUE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzDataset:transform:
+   *
+   * What is done to each input before dz_dataset_get_item() gives it
+   * (DeZero's `transform`), or %NULL.
+   */
+  properties[PROP_TRANSFORM] =
+    g_param_spec_object ("transform", NULL, NULL, DZ_TYPE_TRANSFORM,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzDataset:target-transform:
+   *
+   * What is done to each label (DeZero's `target_transform`), or %NULL.
+   */
+  properties[PROP_TARGET_TRANSFORM] =
+    g_param_spec_object ("target-transform", NULL, NULL, DZ_TYPE_TRANSFORM,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
    * DzDataset:data:
@@ -389,7 +426,8 @@ dz_dataset_set_arrays (DzDataset  *self,
  *
  * Returns the arrays whose rows are @self's samples, if it has them and
  * its samples are exactly those rows: a subclass that overrides
- * #DzDatasetClass.get_item (to transform its samples, say) has none.
+ * #DzDatasetClass.get_item, or a dataset with a #DzDataset:transform or
+ * #DzDataset:target-transform, has none.
  *
  * Returns: %TRUE when @data was set, %FALSE when samples must be read
  *   one by one with dz_dataset_get_item()
@@ -405,8 +443,8 @@ dz_dataset_get_arrays (DzDataset  *self,
   g_return_val_if_fail (DZ_IS_DATASET (self), FALSE);
 
   priv = dz_dataset_get_instance_private (self);
-  whole = priv->data != NULL
-          && DZ_DATASET_GET_CLASS (self)->get_item == dz_dataset_real_get_item;
+  whole = dz_dataset_get_source_arrays (self, NULL, NULL)
+          && priv->transform == NULL && priv->target_transform == NULL;
   if (data != NULL)
     *data = whole ? priv->data : NULL;
   if (label != NULL)
@@ -472,6 +510,7 @@ dz_dataset_get_item (DzDataset  *self,
                      GError    **error)
 {
   DzDatasetClass *klass;
+  DzDatasetPrivate *priv;
   g_autoptr(DzArray) x_item = NULL;
   g_autoptr(DzArray) t_item = NULL;
   gsize length;
@@ -483,6 +522,7 @@ dz_dataset_get_item (DzDataset  *self,
 
   *x = NULL;
   *t = NULL;
+  priv = dz_dataset_get_instance_private (self);
   klass = DZ_DATASET_GET_CLASS (self);
   length = klass->get_length (self);
   if (index >= length)
@@ -503,7 +543,122 @@ dz_dataset_get_item (DzDataset  *self,
       return FALSE;
     }
 
+  if (priv->transform != NULL)
+    {
+      DzArray *transformed = dz_transform_apply (priv->transform, x_item, error);
+
+      if (transformed == NULL)
+        return FALSE;
+      g_object_unref (x_item);
+      x_item = transformed;
+    }
+  if (priv->target_transform != NULL && t_item != NULL)
+    {
+      DzArray *transformed = dz_transform_apply (priv->target_transform, t_item, error);
+
+      if (transformed == NULL)
+        return FALSE;
+      g_object_unref (t_item);
+      t_item = transformed;
+    }
+
   *x = g_steal_pointer (&x_item);
   *t = g_steal_pointer (&t_item);
   return TRUE;
+}
+
+gboolean
+dz_dataset_get_source_arrays (DzDataset  *self,
+                              DzArray   **data,
+                              DzArray   **label)
+{
+  DzDatasetPrivate *priv = dz_dataset_get_instance_private (self);
+  gboolean whole = priv->data != NULL
+                   && DZ_DATASET_GET_CLASS (self)->get_item == dz_dataset_real_get_item;
+
+  if (data != NULL)
+    *data = whole ? priv->data : NULL;
+  if (label != NULL)
+    *label = whole ? priv->label : NULL;
+  return whole;
+}
+
+/**
+ * dz_dataset_set_transform:
+ * @self: a #DzDataset
+ * @transform: (nullable): what to do to each input, or %NULL
+ *
+ * Sets #DzDataset:transform, as DeZero's `transform=` argument.
+ */
+void
+dz_dataset_set_transform (DzDataset   *self,
+                          DzTransform *transform)
+{
+  DzDatasetPrivate *priv;
+
+  g_return_if_fail (DZ_IS_DATASET (self));
+  g_return_if_fail (transform == NULL || DZ_IS_TRANSFORM (transform));
+
+  priv = dz_dataset_get_instance_private (self);
+  if (g_set_object (&priv->transform, transform))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFORM]);
+}
+
+/**
+ * dz_dataset_get_transform:
+ * @self: a #DzDataset
+ *
+ * Gets #DzDataset:transform.
+ *
+ * Returns: (transfer none) (nullable): the transform, or %NULL
+ */
+DzTransform *
+dz_dataset_get_transform (DzDataset *self)
+{
+  DzDatasetPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_DATASET (self), NULL);
+
+  priv = dz_dataset_get_instance_private (self);
+  return priv->transform;
+}
+
+/**
+ * dz_dataset_set_target_transform:
+ * @self: a #DzDataset
+ * @transform: (nullable): what to do to each label, or %NULL
+ *
+ * Sets #DzDataset:target-transform, as DeZero's `target_transform=`.
+ */
+void
+dz_dataset_set_target_transform (DzDataset   *self,
+                                 DzTransform *transform)
+{
+  DzDatasetPrivate *priv;
+
+  g_return_if_fail (DZ_IS_DATASET (self));
+  g_return_if_fail (transform == NULL || DZ_IS_TRANSFORM (transform));
+
+  priv = dz_dataset_get_instance_private (self);
+  if (g_set_object (&priv->target_transform, transform))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET_TRANSFORM]);
+}
+
+/**
+ * dz_dataset_get_target_transform:
+ * @self: a #DzDataset
+ *
+ * Gets #DzDataset:target-transform.
+ *
+ * Returns: (transfer none) (nullable): the transform, or %NULL
+ */
+DzTransform *
+dz_dataset_get_target_transform (DzDataset *self)
+{
+  DzDatasetPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_DATASET (self), NULL);
+
+  priv = dz_dataset_get_instance_private (self);
+  return priv->target_transform;
 }

@@ -13,6 +13,7 @@
 
 #include "dz-version-macros.h"
 #include "dz-array.h"
+#include "dz-transform.h"
 
 G_BEGIN_DECLS
 
@@ -75,5 +76,16 @@ DZ_AVAILABLE_IN_ALL
 gboolean   dz_dataset_get_arrays (DzDataset  *self,
                                   DzArray   **data,
                                   DzArray   **label);
+
+DZ_AVAILABLE_IN_ALL
+void         dz_dataset_set_transform        (DzDataset   *self,
+                                              DzTransform *transform);
+DZ_AVAILABLE_IN_ALL
+DzTransform *dz_dataset_get_transform        (DzDataset   *self);
+DZ_AVAILABLE_IN_ALL
+void         dz_dataset_set_target_transform (DzDataset   *self,
+                                              DzTransform *transform);
+DZ_AVAILABLE_IN_ALL
+DzTransform *dz_dataset_get_target_transform (DzDataset   *self);
 
 G_END_DECLS

@@ -789,7 +789,7 @@ parse_header (DzSafetensors  *self,
   g_autoptr(GHashTable) counts = g_hash_table_new (NULL, NULL);
   g_autoptr(GError) json_error = NULL;
   g_autoptr(GList) members = NULL;
-  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   RepeatCheck check = { counts, NULL };
   JsonNode *root;
   JsonObject *object;

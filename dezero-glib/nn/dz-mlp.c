@@ -26,7 +26,7 @@
  */
 struct _DzMLP
 {
-  DzLayer parent_instance;
+  DzModel parent_instance;
 
   guint n_layers;
   DzMlpActivation activation;
@@ -41,7 +41,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-G_DEFINE_FINAL_TYPE (DzMLP, dz_mlp, DZ_TYPE_LAYER)
+G_DEFINE_FINAL_TYPE (DzMLP, dz_mlp, DZ_TYPE_MODEL)
 
 static DzVariable *
 activate (DzMlpActivation   activation,

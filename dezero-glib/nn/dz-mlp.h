@@ -11,7 +11,7 @@
 
 #include "dz-dtype.h"
 #include "dz-generator.h"
-#include "dz-layer.h"
+#include "dz-model.h"
 
 G_BEGIN_DECLS
 
@@ -45,7 +45,7 @@ typedef enum {
  */
 
 DZ_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (DzMLP, dz_mlp, DZ, MLP, DzLayer)
+G_DECLARE_FINAL_TYPE (DzMLP, dz_mlp, DZ, MLP, DzModel)
 
 DZ_AVAILABLE_IN_ALL
 DzLayer         *dz_mlp_new            (const gsize     *sizes,

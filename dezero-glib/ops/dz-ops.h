@@ -15,6 +15,7 @@
 #include "dz-ops-linalg.h"
 #include "dz-ops-activation.h"
 #include "dz-ops-loss.h"
+#include "dz-ops-dropout.h"
 
 G_BEGIN_DECLS
 

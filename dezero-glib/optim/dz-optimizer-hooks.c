@@ -501,3 +501,24 @@ dz_freeze_param_new (GPtrArray *params)
     g_ptr_array_add (self->params, g_object_ref (g_ptr_array_index (params, i)));
   return DZ_OPTIMIZER_HOOK (self);
 }
+
+/**
+ * dz_freeze_param_new_for_layer:
+ * @layer: the layer whose parameters to leave unchanged
+ *
+ * Creates a hook that freezes every parameter of @layer's tree, as listed
+ * by dz_layer_list_parameters() now: DeZero's `FreezeParam(layer)`, for
+ * training the rest of a model around a part that is already trained.
+ *
+ * Returns: (transfer full): a new #DzFreezeParam
+ */
+DzOptimizerHook *
+dz_freeze_param_new_for_layer (DzLayer *layer)
+{
+  g_autoptr(GPtrArray) params = NULL;
+
+  g_return_val_if_fail (DZ_IS_LAYER (layer), NULL);
+
+  params = dz_layer_list_parameters (layer);
+  return dz_freeze_param_new (params);
+}

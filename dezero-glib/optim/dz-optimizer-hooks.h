@@ -84,6 +84,8 @@ DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzFreezeParam, dz_freeze_param, DZ, FREEZE_PARAM, DzOptimizerHook)
 
 DZ_AVAILABLE_IN_ALL
-DzOptimizerHook *dz_freeze_param_new (GPtrArray *params);
+DzOptimizerHook *dz_freeze_param_new           (GPtrArray *params);
+DZ_AVAILABLE_IN_ALL
+DzOptimizerHook *dz_freeze_param_new_for_layer (DzLayer   *layer);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "dz-error.h"
+#include "dz-layer.h"
 #include "dz-optimizer-private.h"
 
 /**
@@ -88,7 +89,8 @@ dz_optimizer_hook_apply (DzOptimizerHook  *self,
  *
  * Updates parameters from their gradients: DeZero's `Optimizer`.
  *
- * Give it the parameters with dz_optimizer_set_parameters(), then after
+ * Give it a model with dz_optimizer_setup() (DeZero's `setup(target)`),
+ * or a list of parameters with dz_optimizer_set_parameters(), then after
  * each backward pass call dz_optimizer_update(): it takes the parameters
  * that have a gradient (those whose #DzVariable:grad is %NULL are skipped),
  * runs the hooks on them in the order they were added, and applies the
@@ -139,6 +141,9 @@ dz_optimizer_hook_apply (DzOptimizerHook  *self,
 
 typedef struct
 {
+  /* The layer given to dz_optimizer_setup(), whose parameters are listed
+   * again at each update (a layer may gain parameters), or NULL. */
+  DzLayer *target;
   GPtrArray *params;
   GPtrArray *hooks;
   /* The parameters that have a gradient in the current step and their
@@ -162,12 +167,55 @@ state_free (gpointer data)
   g_free (state);
 }
 
+static void set_parameters (DzOptimizerPrivate *priv,
+                            GPtrArray          *params);
+
+/* Takes the target's parameters, each once: a layer registered under two
+ * names lists its parameters twice, and DeZero would update them twice. */
+static void
+refresh_from_target (DzOptimizerPrivate *priv)
+{
+  g_autoptr(GPtrArray) listed = dz_layer_list_parameters (priv->target);
+  gboolean same;
+  guint n = 0;
+
+  for (guint i = 0; i < listed->len; i++)
+    {
+      gpointer param = g_ptr_array_index (listed, i);
+      guint found;
+
+      if (g_ptr_array_find (listed, param, &found) && found < i)
+        continue;
+      /* Kept in place; the duplicates are counted out below. */
+      n++;
+    }
+  if (n < listed->len)
+    {
+      GPtrArray *unique = g_ptr_array_new_full (n, g_object_unref);
+
+      for (guint i = 0; i < listed->len; i++)
+        if (!g_ptr_array_find (unique, g_ptr_array_index (listed, i), NULL))
+          g_ptr_array_add (unique, g_object_ref (g_ptr_array_index (listed, i)));
+      g_ptr_array_unref (listed);
+      listed = unique;
+    }
+
+  same = listed->len == priv->params->len;
+  for (guint i = 0; same && i < listed->len; i++)
+    same = g_ptr_array_index (listed, i) == g_ptr_array_index (priv->params, i);
+  if (!same)
+    set_parameters (priv, listed);
+}
+
 static gboolean
 dz_optimizer_real_update (DzOptimizer  *self,
                           GError      **error)
 {
   DzOptimizerPrivate *priv = dz_optimizer_get_instance_private (self);
   gboolean ok = TRUE;
+
+  if (priv->target != NULL)
+    refresh_from_target (priv);
 
   for (guint i = 0; i < priv->params->len; i++)
     {
@@ -204,6 +252,7 @@ dz_optimizer_dispose (GObject *object)
 {
   DzOptimizerPrivate *priv = dz_optimizer_get_instance_private (DZ_OPTIMIZER (object));
 
+  g_clear_object (&priv->target);
   g_ptr_array_set_size (priv->params, 0);
   g_ptr_array_set_size (priv->hooks, 0);
   g_hash_table_remove_all (priv->states);
@@ -255,6 +304,19 @@ state_is_stale (gpointer key,
   return !g_ptr_array_find (user_data, key, NULL);
 }
 
+static void
+set_parameters (DzOptimizerPrivate *priv,
+                GPtrArray          *params)
+{
+  /* Referenced before the old ones go: @params may be our own list. */
+  for (guint i = 0; i < params->len; i++)
+    g_object_ref (g_ptr_array_index (params, i));
+  g_ptr_array_set_size (priv->params, 0);
+  for (guint i = 0; i < params->len; i++)
+    g_ptr_array_add (priv->params, g_ptr_array_index (params, i));
+  g_hash_table_foreach_remove (priv->states, state_is_stale, priv->params);
+}
+
 /**
  * dz_optimizer_set_parameters:
  * @self: a #DzOptimizer
@@ -262,7 +324,8 @@ state_is_stale (gpointer key,
  *
  * Sets the parameters that dz_optimizer_update() updates, in order; the
  * optimizer keeps references to them. The state of a parameter that is
- * still in the list is kept; that of the others is dropped.
+ * still in the list is kept; that of the others is dropped. A target
+ * given to dz_optimizer_setup() is forgotten.
  */
 void
 dz_optimizer_set_parameters (DzOptimizer *self,
@@ -276,13 +339,55 @@ dz_optimizer_set_parameters (DzOptimizer *self,
     g_return_if_fail (DZ_IS_VARIABLE (g_ptr_array_index (params, i)));
 
   priv = dz_optimizer_get_instance_private (self);
-  /* Referenced before the old ones go: @params may be our own list. */
-  for (guint i = 0; i < params->len; i++)
-    g_object_ref (g_ptr_array_index (params, i));
-  g_ptr_array_set_size (priv->params, 0);
-  for (guint i = 0; i < params->len; i++)
-    g_ptr_array_add (priv->params, g_ptr_array_index (params, i));
-  g_hash_table_foreach_remove (priv->states, state_is_stale, priv->params);
+  g_clear_object (&priv->target);
+  set_parameters (priv, params);
+}
+
+/**
+ * dz_optimizer_setup:
+ * @self: a #DzOptimizer
+ * @target: the layer (or model) to train
+ *
+ * DeZero's `optimizer.setup(model)`: each dz_optimizer_update() then
+ * updates the parameters of @target as dz_layer_list_parameters() lists
+ * them at that moment, each parameter once even when a shared layer lists
+ * it twice. The optimizer keeps a reference to @target.
+ *
+ * Returns: (transfer none): @self, so that a setup can end a constructor
+ *   call chain as in DeZero
+ */
+DzOptimizer *
+dz_optimizer_setup (DzOptimizer *self,
+                    DzLayer     *target)
+{
+  DzOptimizerPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_OPTIMIZER (self), NULL);
+  g_return_val_if_fail (DZ_IS_LAYER (target), NULL);
+
+  priv = dz_optimizer_get_instance_private (self);
+  g_set_object (&priv->target, target);
+  refresh_from_target (priv);
+  return self;
+}
+
+/**
+ * dz_optimizer_get_target:
+ * @self: a #DzOptimizer
+ *
+ * Gets the layer given to dz_optimizer_setup().
+ *
+ * Returns: (transfer none) (nullable): the target, or %NULL
+ */
+DzLayer *
+dz_optimizer_get_target (DzOptimizer *self)
+{
+  DzOptimizerPrivate *priv;
+
+  g_return_val_if_fail (DZ_IS_OPTIMIZER (self), NULL);
+
+  priv = dz_optimizer_get_instance_private (self);
+  return priv->target;
 }
 
 /**

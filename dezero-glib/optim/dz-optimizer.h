@@ -11,6 +11,7 @@
 
 #include <glib-object.h>
 
+#include "dz-layer.h"
 #include "dz-variable.h"
 
 G_BEGIN_DECLS
@@ -91,6 +92,11 @@ void       dz_optimizer_set_parameters (DzOptimizer      *self,
                                         GPtrArray        *params);
 DZ_AVAILABLE_IN_ALL
 GPtrArray *dz_optimizer_get_parameters (DzOptimizer      *self);
+DZ_AVAILABLE_IN_ALL
+DzOptimizer *dz_optimizer_setup        (DzOptimizer      *self,
+                                        DzLayer          *target);
+DZ_AVAILABLE_IN_ALL
+DzLayer   *dz_optimizer_get_target     (DzOptimizer      *self);
 DZ_AVAILABLE_IN_ALL
 void       dz_optimizer_add_hook       (DzOptimizer      *self,
                                         DzOptimizerHook  *hook);
