@@ -69,8 +69,7 @@ check (gboolean ok, GError *error)
     }
 }
 
-/* One SGD step on the batch (@xa, @ta); returns the loss. The optimizer
- * gets the parameters at the first step, once the model made them. */
+/* One SGD step on the batch (@xa, @ta); returns the loss. */
 static double
 train_step (DzLayer     *model,
             DzOptimizer *optimizer,
@@ -90,12 +89,6 @@ train_step (DzLayer     *model,
   dz_variable_set_requires_grad (x, FALSE);
   check ((y = dz_layer_call1 (model, x, &error)) != NULL, error);
   check ((loss = dz_softmax_cross_entropy (y, t, &error)) != NULL, error);
-  if (dz_optimizer_get_parameters (optimizer)->len == 0)
-    {
-      g_autoptr(GPtrArray) params = dz_layer_list_parameters (model);
-
-      dz_optimizer_set_parameters (optimizer, params);
-    }
   dz_layer_cleargrads (model);
   check (dz_variable_backward (loss, &error), error);
   check (dz_optimizer_update (optimizer, &error), error);
@@ -170,6 +163,7 @@ bench_spiral (int epochs)
     g_autoptr(GError) error = NULL;
     DzArray *xa, *ta, *all_x, *all_t;
 
+    dz_optimizer_setup (optimizer, model);
     baseline = rss_kib ("VmRSS:");
     start = now ();
     for (int epoch = 0; epoch < epochs; epoch++)
@@ -218,6 +212,7 @@ bench_fmnist (DzDtype dtype, int steps, int epochs)
     DzArray *xa, *ta;
 
     check (train_set != NULL, error);
+    dz_optimizer_setup (optimizer, model);
     loader = dz_data_loader_new (DZ_DATASET (train_set), 100, TRUE, 0);
     n_batches = dz_data_loader_get_n_batches (loader);
     baseline = rss_kib ("VmRSS:");

@@ -1,7 +1,8 @@
 /* fashion-mnist-mlp.c: a 784-1000-10 ReLU MLP trained on Fashion-MNIST in
  * float32 with batches of 100, then tested, then its weights saved in a
  * safetensors file (parameters "l0.W", "l0.b", "l1.W", "l1.b") that the
- * Python and GJS examples load.
+ * Python and GJS examples load; a fresh model loads it back and must give
+ * the same test accuracy.
  *
  *   fashion-mnist-mlp [--epochs N] [--adam] [--lr LR] [--seed S] [OUTPUT]
  *
@@ -40,19 +41,6 @@ format_duration (double seconds,
     g_snprintf (out, size, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60);
   else
     g_snprintf (out, size, "%d:%02d", s / 60, s % 60);
-}
-
-/* TEMPORARY until dz_layer_save_weights() lands on main. */
-static gboolean
-save_weights (DzLayer *model, const char *path, GError **error)
-{
-  g_autoptr(GPtrArray) params = dz_layer_list_parameters (model);
-  g_auto(GStrv) names = dz_layer_list_parameter_names (model);
-  g_autofree DzArray **arrays = g_new (DzArray *, params->len);
-
-  for (guint i = 0; i < params->len; i++)
-    arrays[i] = dz_variable_get_data (g_ptr_array_index (params, i));
-  return dz_safetensors_save (path, (const char * const *) names, arrays, params->len, NULL, error);
 }
 
 /* The accuracy of @model on @dataset, in batches, without a graph. */
@@ -97,7 +85,6 @@ run (int epochs, gboolean adam, double lr, guint64 seed, const char *output)
   g_autoptr(DzLayer) model = dz_mlp_new (sizes, G_N_ELEMENTS (sizes), DZ_MLP_ACTIVATION_RELU,
                                          DZ_DTYPE_FLOAT32, generator);
   g_autoptr(DzOptimizer) optimizer = adam ? dz_adam_new (lr, 0.9, 0.999, 1e-8) : dz_sgd_new (lr);
-  g_autoptr(GPtrArray) params = NULL;
   gboolean tty = isatty (fileno (stderr));
   gsize n_train, n_batches;
   gint64 start;
@@ -109,6 +96,7 @@ run (int epochs, gboolean adam, double lr, guint64 seed, const char *output)
   test_set = dz_fashion_mnist_new (FALSE, &error);
   if (test_set == NULL)
     return fail ("cannot read the test set", error);
+  dz_optimizer_setup (optimizer, model);
   n_train = dz_dataset_get_length (DZ_DATASET (train_set));
   loader = dz_data_loader_new (DZ_DATASET (train_set), BATCH_SIZE, TRUE, seed);
   n_batches = dz_data_loader_get_n_batches (loader);
@@ -141,11 +129,6 @@ run (int epochs, gboolean adam, double lr, guint64 seed, const char *output)
               || (loss = dz_softmax_cross_entropy (y, t, &error)) == NULL
               || (acc = dz_accuracy (y, t, &error)) == NULL)
             return fail (NULL, error);
-          if (params == NULL)
-            {
-              params = dz_layer_list_parameters (model);
-              dz_optimizer_set_parameters (optimizer, params);
-            }
           dz_layer_cleargrads (model);
           if (!dz_variable_backward (loss, &error) || !dz_optimizer_update (optimizer, &error))
             return fail (NULL, error);
@@ -178,9 +161,26 @@ run (int epochs, gboolean adam, double lr, guint64 seed, const char *output)
   g_print ("test accuracy %.2f%% (%.1f s of training)\n", accuracy * 100,
            (g_get_monotonic_time () - start) / 1e6);
 
-  if (!save_weights (model, output, &error))
+  if (!dz_layer_save_weights (model, output, &error))
     return fail ("saving the weights", error);
   g_print ("weights saved to %s\n", output);
+
+  /* A fresh model of the same shape, its weights read back from the file,
+   * gives the same answers. */
+  {
+    g_autoptr(DzLayer) reloaded = dz_mlp_new (sizes, G_N_ELEMENTS (sizes), DZ_MLP_ACTIVATION_RELU,
+                                              DZ_DTYPE_FLOAT32, NULL);
+    double again;
+
+    if (!dz_layer_load_weights (reloaded, output, &error))
+      return fail ("loading the weights back", error);
+    if (!test_accuracy (reloaded, DZ_DATASET (test_set), &again, &error))
+      return fail ("testing the reloaded model", error);
+    g_print ("reloaded from %s: test accuracy %.2f%%%s\n", output, again * 100,
+             again == accuracy ? " (the same)" : " (DIFFERENT)");
+    if (again != accuracy)
+      return 1;
+  }
   return 0;
 }
 
@@ -220,5 +220,8 @@ main (int argc, char *argv[])
   g_print ("live objects at the end: %u arrays, %u variables, %u functions\n",
            dz_live_count (DZ_LIVE_ARRAY), dz_live_count (DZ_LIVE_VARIABLE),
            dz_live_count (DZ_LIVE_FUNCTION));
+  if (status == 0 && (dz_live_count (DZ_LIVE_ARRAY) || dz_live_count (DZ_LIVE_VARIABLE)
+                      || dz_live_count (DZ_LIVE_FUNCTION)))
+    return 1;
   return status;
 }

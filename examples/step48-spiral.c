@@ -62,12 +62,12 @@ train (int epochs)
   g_autoptr(DzLayer) model = dz_mlp_new (sizes, G_N_ELEMENTS (sizes), DZ_MLP_ACTIVATION_SIGMOID,
                                          DZ_DTYPE_FLOAT64, generator);
   g_autoptr(DzOptimizer) optimizer = dz_sgd_new (LR);
-  g_autoptr(GPtrArray) params = NULL;
   gsize data_size = dz_dataset_get_length (train_set);
   gint64 start = g_get_monotonic_time ();
   double seconds, loss, accuracy;
   DzArray *xa, *ta;
 
+  dz_optimizer_setup (optimizer, model);
   for (int epoch = 1; epoch <= epochs; epoch++)
     {
       double sum_loss = 0;
@@ -84,12 +84,6 @@ train (int epochs)
           if ((y = dz_layer_call1 (model, x, &error)) == NULL
               || (batch_loss = dz_softmax_cross_entropy (y, t, &error)) == NULL)
             return fail (error);
-          /* The parameters exist once the model has seen its input. */
-          if (params == NULL)
-            {
-              params = dz_layer_list_parameters (model);
-              dz_optimizer_set_parameters (optimizer, params);
-            }
           dz_layer_cleargrads (model);
           if (!dz_variable_backward (batch_loss, &error) || !dz_optimizer_update (optimizer, &error))
             return fail (error);
