@@ -3,15 +3,15 @@
  * writes), one case per process, one JSON line out (the protocol of
  * bench-dz and bench-tensor).
  *
- *   bench-nn spiral EPOCHS
- *       DeZero's step 48: DzSpiral, MLP (10, 3) sigmoid, float64, SGD lr 1.0,
- *       batches of 30 shuffled; the whole run is timed.
- *   bench-nn fmnist DTYPE STEPS EPOCHS
+ *   bench-nn spiral EPOCHS DTYPE
+ *       DeZero's step 48: DzSpiral, MLP (10, 3) sigmoid, SGD lr 1.0, batches
+ *       of 30 shuffled, in DTYPE (DeZero's: f32); the whole run is timed.
+ *   bench-nn fmnist DTYPE STEPS EPOCHS [SEED]
  *       Fashion-MNIST, MLP (1000, 10) sigmoid, SGD lr 1.0, batches of 100
  *       shuffled, the images cast to DTYPE (f32 or f64) per batch. With
  *       EPOCHS 0: STEPS steps timed after a warm-up of 5, extrapolated to an
  *       epoch; with EPOCHS > 0: that many whole epochs, each timed, and the
- *       test accuracy at the end.
+ *       test accuracy at the end. SEED (0) seeds the weights and the shuffle.
  *   bench-nn cblas-fmnist DTYPE STEPS EPOCHS
  *       The floor of the case above: its five GEMMs per step (forward
  *       x W1, h W2; backward gW2 = h^T gy, gh = gy W2^T, gW1 = x^T gh) on
@@ -145,7 +145,7 @@ print_result (const char *kase, double timed_s, long baseline, const char *extra
 }
 
 static void
-bench_spiral (int epochs)
+bench_spiral (int epochs, DzDtype dtype)
 {
   const gsize sizes[] = { 10, 3 };
   char extra[256];
@@ -157,8 +157,7 @@ bench_spiral (int epochs)
     g_autoptr(DzGenerator) generator = dz_generator_new (0);
     g_autoptr(DzDataset) data = DZ_DATASET (dz_spiral_new (TRUE));
     g_autoptr(DzDataLoader) loader = dz_data_loader_new (data, 30, TRUE, 0);
-    g_autoptr(DzLayer) model = dz_mlp_new (sizes, 2, DZ_MLP_ACTIVATION_SIGMOID, DZ_DTYPE_FLOAT64,
-                                           generator);
+    g_autoptr(DzLayer) model = dz_mlp_new (sizes, 2, DZ_MLP_ACTIVATION_SIGMOID, dtype, generator);
     g_autoptr(DzOptimizer) optimizer = dz_sgd_new (1.0);
     g_autoptr(GError) error = NULL;
     DzArray *xa, *ta, *all_x, *all_t;
@@ -172,7 +171,7 @@ bench_spiral (int epochs)
 
         while (dz_data_loader_next (loader, &xa, &ta, &error))
           {
-            sum += train_step (model, optimizer, xa, ta, DZ_DTYPE_FLOAT64) * dz_array_get_size (ta);
+            sum += train_step (model, optimizer, xa, ta, dtype) * dz_array_get_size (ta);
             g_object_unref (xa);
             g_object_unref (ta);
             steps++;
@@ -184,7 +183,7 @@ bench_spiral (int epochs)
       }
     seconds = now () - start;
     dz_dataset_get_arrays (data, &all_x, &all_t);
-    evaluate (model, NULL, all_x, all_t, DZ_DTYPE_FLOAT64, &loss, &acc);
+    evaluate (model, NULL, all_x, all_t, dtype, &loss, &acc);
   }
   g_snprintf (extra, sizeof extra, "\"steps\": %" G_GUINT64_FORMAT ", \"epochs\": %d, "
               "\"first_loss\": %.6f, \"last_loss\": %.6f, \"final_loss\": %.6f, \"accuracy\": %.6f",
@@ -193,7 +192,7 @@ bench_spiral (int epochs)
 }
 
 static void
-bench_fmnist (DzDtype dtype, int steps, int epochs)
+bench_fmnist (DzDtype dtype, int steps, int epochs, guint64 seed)
 {
   const gsize sizes[] = { 1000, 10 };
   GString *extra = g_string_new (NULL);
@@ -205,7 +204,7 @@ bench_fmnist (DzDtype dtype, int steps, int epochs)
   {
     g_autoptr(DzFashionMNIST) train_set = dz_fashion_mnist_new (TRUE, &error);
     g_autoptr(DzFashionMNIST) test_set = NULL;
-    g_autoptr(DzGenerator) generator = dz_generator_new (0);
+    g_autoptr(DzGenerator) generator = dz_generator_new (seed);
     g_autoptr(DzDataLoader) loader = NULL;
     g_autoptr(DzLayer) model = dz_mlp_new (sizes, 2, DZ_MLP_ACTIVATION_SIGMOID, dtype, generator);
     g_autoptr(DzOptimizer) optimizer = dz_sgd_new (1.0);
@@ -213,7 +212,7 @@ bench_fmnist (DzDtype dtype, int steps, int epochs)
 
     check (train_set != NULL, error);
     dz_optimizer_setup (optimizer, model);
-    loader = dz_data_loader_new (DZ_DATASET (train_set), 100, TRUE, 0);
+    loader = dz_data_loader_new (DZ_DATASET (train_set), 100, TRUE, seed);
     n_batches = dz_data_loader_get_n_batches (loader);
     baseline = rss_kib ("VmRSS:");
     if (epochs == 0)
@@ -263,9 +262,10 @@ bench_fmnist (DzDtype dtype, int steps, int epochs)
         }
       }
   }
-  g_string_append_printf (extra, "\"epochs\": %d, \"batches\": %" G_GSIZE_FORMAT ", "
+  g_string_append_printf (extra, "\"seed\": %" G_GUINT64_FORMAT ", \"epochs\": %d, "
+                          "\"batches\": %" G_GSIZE_FORMAT ", "
                           "\"last_loss\": %.6f, \"test_loss\": %.6f, \"test_accuracy\": %.6f",
-                          epochs, n_batches, last_loss, test_loss, test_acc);
+                          seed, epochs, n_batches, last_loss, test_loss, test_acc);
   print_result ("fmnist", per_epoch, baseline, extra->str);
   g_string_free (extra, TRUE);
 }
@@ -321,12 +321,13 @@ main (int argc, char *argv[])
 {
   const char *kase = argc > 1 ? argv[1] : "";
 
-  if (g_str_equal (kase, "spiral") && argc == 3)
-    bench_spiral (atoi (argv[2]));
-  else if (g_str_equal (kase, "fmnist") && argc == 5
+  if (g_str_equal (kase, "spiral") && argc == 4
+      && (g_str_equal (argv[3], "f32") || g_str_equal (argv[3], "f64")))
+    bench_spiral (atoi (argv[2]), g_str_equal (argv[3], "f32") ? DZ_DTYPE_FLOAT32 : DZ_DTYPE_FLOAT64);
+  else if (g_str_equal (kase, "fmnist") && (argc == 5 || argc == 6)
            && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
     bench_fmnist (g_str_equal (argv[2], "f32") ? DZ_DTYPE_FLOAT32 : DZ_DTYPE_FLOAT64,
-                  atoi (argv[3]), atoi (argv[4]));
+                  atoi (argv[3]), atoi (argv[4]), argc == 6 ? g_ascii_strtoull (argv[5], NULL, 10) : 0);
   else if (g_str_equal (kase, "cblas-fmnist") && argc == 5
            && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
     bench_cblas_fmnist (g_str_equal (argv[2], "f64"), atoi (argv[3]));

@@ -414,7 +414,7 @@ FMNIST_DIR = "/usr/share/datasets/fashion-mnist"
 
 
 def spiral_numpy(seed=1984):
-    """DeZero's get_spiral(train=True), in float64."""
+    """DeZero's get_spiral(train=True), in float64 (DeZero's is float32)."""
     import numpy as np
     rng = np.random.RandomState(seed)
     num_data, num_class = 100, 3
@@ -475,11 +475,36 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
             from dezero_glib import optimizers, DataLoader
             from dezero_glib.models import MLP
             tr.api = "dezero_glib"
+            # DeZero draws the weights and the shuffles from NumPy's global
+            # generator.
+            import numpy as np
+            np.random.seed(seed)
             if dataset == "spiral":
                 train_set = dezero.datasets.Spiral(train=True)
             else:
                 train_set = dezero.datasets.FashionMNIST(train=True)
-            model = MLP(tuple(sizes), dtype={"f32": "float32", "f64": "float64"}[dtype])
+            if dtype == "f32":
+                model = MLP(tuple(sizes))
+            else:
+                # DeZero's MLP is float32 (L.Linear's default): a float64 one
+                # is written with dtype given to each layer.
+                import numpy as np
+                import dezero_glib.layers as L
+
+                class MLP64(dezero.Model):
+                    def __init__(self):
+                        super().__init__()
+                        self.layers = []
+                        for i, n_out in enumerate(sizes):
+                            layer = L.Linear(n_out, dtype=np.float64)
+                            setattr(self, "l" + str(i), layer)
+                            self.layers.append(layer)
+
+                    def forward(self, x):
+                        for layer in self.layers[:-1]:
+                            x = F.sigmoid(layer(x))
+                        return self.layers[-1](x)
+                model = MLP64()
             optimizer = optimizers.SGD(lr).setup(model)
             loader = DataLoader(train_set, batch, shuffle=True)
             tr.n_train = len(train_set)
@@ -567,6 +592,8 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
     # The test images are read when the accuracy is asked for, as in the
     # other runners.
     x_all, t_all = spiral_numpy() if dataset == "spiral" else fmnist_numpy(True)
+    if dataset == "spiral":
+        x_all = x_all.astype(np_dtype(dtype))
     tr.n_train = len(x_all)
     tr.n_batches = -(-len(x_all) // batch)
     tr.live = lambda: None
@@ -650,11 +677,11 @@ def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
     return tr
 
 
-def train_spiral(name, epochs):
+def train_spiral(name, epochs, dtype):
     """DeZero's step 48, whole run: 300 epochs, batches of 30, MLP (10, 3),
-    sigmoid, SGD lr 1.0, float64."""
+    sigmoid, SGD lr 1.0, in dtype (DeZero's is f32)."""
     epochs = int(epochs)
-    tr = make_trainer(name, "spiral", (10, 3), "f64", 1.0, 30)
+    tr = make_trainer(name, "spiral", (10, 3), dtype, 1.0, 30)
     gc.collect()
     baseline = rss_kib("VmRSS:")
     steps, first, last = 0, None, None
@@ -673,15 +700,15 @@ def train_spiral(name, epochs):
                                               "_live": tr.live}
 
 
-def train_fmnist(name, dtype, steps, epochs):
+def train_fmnist(name, dtype, steps, epochs, seed="0"):
     """784-1000-10 sigmoid MLP, SGD lr 1.0, batches of 100 in dtype: steps
     timed after 5 of warm-up and extrapolated to an epoch (epochs 0), or
     whole epochs and the test accuracy."""
-    steps, epochs = int(steps), int(epochs)
-    tr = make_trainer(name, "fmnist", (1000, 10), dtype, 1.0, 100)
+    steps, epochs, seed = int(steps), int(epochs), int(seed)
+    tr = make_trainer(name, "fmnist", (1000, 10), dtype, 1.0, 100, seed)
     gc.collect()
     baseline = rss_kib("VmRSS:")
-    extra = {"epochs": epochs, "batches": tr.n_batches, "api": tr.api, "_live": tr.live}
+    extra = {"epochs": epochs, "batches": tr.n_batches, "api": tr.api, "_live": tr.live, "seed": seed}
     if epochs == 0:
         batches = tr.epoch_batches()
         for _ in range(5):
