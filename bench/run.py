@@ -31,6 +31,7 @@ OURS = ["c", "python-gi", "gjs"]
 # one; the results say which), "cblas" the GEMMs alone.
 NN_IMPLS = ["c", "python", "numpy-dezero", "torch"]
 NN_PREFIXES = ("train-", "fmnist-")
+FMNIST_DIR = "/usr/share/datasets/fashion-mnist"
 THEIRS = ["numpy-dezero", "torch"]
 # The tensor cases' labels start with these; the graph tables skip them.
 TENSOR_PREFIXES = ("matmul-", "array-", "mlp-")
@@ -54,6 +55,8 @@ def group_of(label):
 def nn_cases(quick, steps, accuracy):
     """The training cases, as cases() gives them. fmnist: STEPS steps timed
     after a warm-up of 5 and extrapolated to an epoch of 600 steps."""
+    if accuracy and not os.path.isdir(FMNIST_DIR):
+        raise SystemExit(f"{FMNIST_DIR} is missing: install Debian's dataset-fashion-mnist package")
     if accuracy:
         # Three seeds (weights and shuffles) each: at lr 1.0 the test
         # accuracy after a few epochs moves by a point from seed to seed.
@@ -62,6 +65,10 @@ def nn_cases(quick, steps, accuracy):
     # DeZero's step 48 runs float32: get_spiral's points and L.Linear's
     # weights are float32.
     result = [("train-spiral", ["spiral"], [30 if quick else 300, "f32"], NN_IMPLS, None)]
+    if not os.path.isdir(FMNIST_DIR):
+        print(f"{FMNIST_DIR} is missing (Debian's dataset-fashion-mnist package): "
+              "no Fashion-MNIST cases", file=sys.stderr)
+        return result
     for dt in ("f32", "f64"):
         result.append((f"fmnist-{dt}", ["fmnist"], [dt, 5 if quick else steps, 0],
                        ["cblas"] + NN_IMPLS, None))
@@ -196,6 +203,8 @@ def main():
     parser.add_argument("--budget", type=float,
                         help="tensor cases: seconds of timed loop per run (default 0.3, --quick 0.05)")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--render-only", action="store_true",
+                        help="run nothing: rewrite results.md and the charts from results.json")
     parser.add_argument("--python-path", metavar="DIR",
                         help="put DIR before bindings/python on PYTHONPATH (to measure the "
                              "dezero_glib package of another checkout)")
@@ -213,6 +222,14 @@ def main():
     # Single-threaded everywhere, as the comparison requires.
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     have_torch = torch_available()
+    if args.render_only:
+        with open(os.path.join(args.output_dir, "results.json")) as f:
+            results = json.load(f)
+        with open(os.path.join(args.output_dir, "results.md"), "w") as f:
+            f.write(render(results, args, have_torch))
+        chart(results, os.path.join(args.output_dir, "results.png"))
+        chart_tensor(results, os.path.join(args.output_dir, "results-tensor.png"))
+        return
 
     budget = args.budget if args.budget is not None else (0.05 if args.quick else 0.3)
     if args.accuracy and args.only != "nn":
@@ -238,8 +255,8 @@ def main():
         # accuracy run is redone.
         redone = {label for label, *_ in todo}
         results = {label: v for label, v in kept.items()
-                   if label == "_meta" or (group_of(label) != args.only if not args.accuracy
-                                           else label not in redone)}
+                   if label == "_meta" or (label not in redone and (
+                       group_of(label) != args.only or args.accuracy or "accuracy" in label))}
     started = time.time()
     for label, case, case_args, impls, rounds in todo:
         impls = [i for i in impls if i != "torch" or have_torch]
@@ -537,7 +554,18 @@ def render_nn(s, meta):
              "`p.data -= lr * p.grad`). C: `bench/bench-nn.c` (DzMLP, DzSGD, DzDataLoader); "
              "python: `bench/runners.py`, through `dezero_glib` when it has models and "
              "optimizers, else the same objects through gi (column api). One process per run; "
-             "peak MiB is the child's ru_maxrss (what /usr/bin/time reports), from os.wait4.", ""]
+             "peak MiB is the child's ru_maxrss (what /usr/bin/time reports), from os.wait4.", "",
+             "Reproduce: `bench/run.py --only nn --rounds 5` (add `--steps 600` to time whole "
+             "epochs instead of 120 steps of each), then `bench/run.py --only nn --accuracy 5` "
+             "(three seeds, 5 epochs each); `--python-path DIR` measures the `dezero_glib` of "
+             "another checkout. One run alone: `build/bench/bench-nn spiral 300 f32`, "
+             "`build/bench/bench-nn fmnist f32 120 0` (or `fmnist f32 0 5 SEED` for 5 whole "
+             "epochs and the test accuracy), `build/bench/bench-nn cblas-fmnist f32 120 0`, "
+             "`/usr/bin/python3 bench/runners.py IMPL spiral 300 f32` and "
+             "`… IMPL fmnist f32 120 0` with IMPL python, torch or numpy-dezero, "
+             "`OPENBLAS_NUM_THREADS=1` and the build's GI_TYPELIB_PATH, LD_LIBRARY_PATH and "
+             "PYTHONPATH set (run.py sets them). The C examples: `scripts/example.sh "
+             "step48-spiral`, `scripts/example.sh fashion-mnist-mlp --epochs 5`.", ""]
     if "train-spiral" in s:
         by = s["train-spiral"]
         t = by.get("torch", {}).get("total")
