@@ -572,7 +572,8 @@ def render_nn(s, meta):
         lines += ["### Spiral, DeZero step 48, whole run", "",
                   "DzSpiral (DeZero's get_spiral for the others), MLP (10, 3), float32 as DeZero "
                   "(its get_spiral and L.Linear are float32), SGD lr 1.0, "
-                  "300 epochs of batches of 30 (3000 steps), the loss read every step as "
+                  f"{next(iter(by.values()))['runs'][0]['epochs']} epochs of batches of 30 "
+                  f"({next(iter(by.values()))['runs'][0]['steps']} steps), the loss read every step as "
                   "`float(loss.data)`; times are medians over rounds.", "",
                   "| impl | api | run s | µs / step | torch / impl | peak MiB | last epoch loss | "
                   "train accuracy | live at end |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]
