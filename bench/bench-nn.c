@@ -223,7 +223,10 @@ bench_fmnist (DzDtype dtype, int steps, int epochs, guint64 seed)
           {
             if (i == 0)
               start = now ();
-            check (dz_data_loader_next (loader, &xa, &ta, &error), error);
+            /* At the end of an epoch the loader returns FALSE once and
+             * starts the next one. */
+            if (!dz_data_loader_next (loader, &xa, &ta, &error))
+              check (error == NULL && dz_data_loader_next (loader, &xa, &ta, &error), error);
             last_loss = train_step (model, optimizer, xa, ta, dtype);
             g_object_unref (xa);
             g_object_unref (ta);
