@@ -92,6 +92,11 @@ function callFromC(func, args) {
 for (let i = 0; i < 50; i++)
     callFromC(() => null, []);
 
+// The scopes this override opened and has not closed yet, innermost last:
+// Dz.tidy's and those of loops over a Dz.DataLoader. Dz.keep() spares a
+// value from all of them.
+const openScopes = [];
+
 function _init() {
     const Dz = this;
 
@@ -148,11 +153,13 @@ function _init() {
     // same steps, done here, let any value and any exception through.
     Dz.tidy = function tidy(func) {
         const scope = Dz.Scope.new();
+        openScopes.push(scope);
         try {
             const result = callFromC(func, []);
             keepAll(scope, result);
             return result;
         } finally {
+            openScopes.splice(openScopes.lastIndexOf(scope), 1);
             scope.close();
         }
     };
@@ -211,6 +218,8 @@ function _init() {
     Dz.gradient_check = function gradient_check(func, x, eps = 1e-4, rtol = 1e-4, atol = 1e-5) {
         return callingBack('gradient_check', cGradientCheck, func, x, eps, rtol, atol);
     };
+
+    nnIdioms(Dz, keepAll);
 }
 
 // NumPy-style idioms for arrays and variables: typed arrays in and out
@@ -375,4 +384,250 @@ function tensorIdioms(Dz) {
             return result;
         };
     }
+}
+
+// ---------------------------------------------------------------------------
+// Neural networks (issue 11): layers, optimizers, datasets, loaders, weights.
+//
+// What DeZero's steps 44-54 look like from GJS (Dz.Model.register works
+// the same for a class extending Dz.Model):
+//
+//   const Net = Dz.Layer.register(class Net extends Dz.Layer {
+//       constructor(hidden, out) {
+//           super();
+//           this.l1 = new Dz.LinearLayer({out_size: hidden});  // registered as "l1"
+//           this.l2 = new Dz.LinearLayer({out_size: out});
+//       }
+//       forward(x) {
+//           return this.l2.call(Dz.sigmoid(this.l1.call(x)));
+//       }
+//   });
+//   const optimizer = new Dz.SGD({lr: 1.0}).setup(model);  // setup() returns the optimizer
+//   for (const [x, t] of loader) {           // one epoch, memory released per batch
+//       const loss = Dz.softmax_cross_entropy(model.call(x), t);
+//       model.cleargrads();
+//       loss.backward();
+//       optimizer.update();
+//       sum += loss.data.item() * t.shape[0]; // numbers, not variables, outlive a batch
+//   }
+//   model.save_weights(path);
+//
+// Library errors are GLib.Error in Dz.Error; an exception thrown by a JS
+// forward() comes out of layer.call() as the same object.
+function nnIdioms(Dz, keepAll) {
+    if (typeof Dz.Layer !== 'function')
+        return;
+
+    // Data handed in as an array becomes a variable whose gradient nobody
+    // could read, so backward computes none: the first layer of an MLP
+    // saves a third of its matrix products.
+    const asInput = x => {
+        if (x instanceof Dz.Variable)
+            return x;
+        const v = Dz.Variable.new(x instanceof Dz.Array ? x : Dz.array(x));
+        v.set_requires_grad(false);
+        return v;
+    };
+    Dz.asInput = asInput;
+
+    for (const name of ['mean_squared_error', 'softmax_cross_entropy', 'sigmoid_cross_entropy', 'accuracy']) {
+        const cFunction = Dz[name];
+        if (typeof cFunction === 'function')
+            Dz[name] = (a, b) => cFunction(asInput(a), asInput(b));
+    }
+
+    if (typeof Dz.dropout === 'function') {
+        const cDropout = Dz.dropout;
+        Dz.dropout = (x, ratio = 0.5, generator = null) => cDropout(asInput(x), ratio, generator);
+    }
+
+    // DeZero's `with test_mode():` as a block, like Dz.no_grad.
+    if (typeof Dz.set_train === 'function') {
+        Dz.test_mode = function test_mode(func) {
+            const previous = Dz.set_train(false);
+            try {
+                return callFromC(func, []);
+            } finally {
+                Dz.set_train(previous);
+            }
+        };
+    }
+
+    // Spares a value (a Dz object, or the ones in an array or plain object)
+    // from every scope of Dz.tidy and of loader loops now open.
+    Dz.keep = function keep(value) {
+        for (const scope of openScopes)
+            keepAll(scope, value);
+        return value;
+    };
+
+    // The exception a JS forward() threw, until the layer.call() that ran
+    // it throws it again: in between, C only sees a GError.
+    let parked = null;
+
+    const isInputList = args => args.length === 1 && Array.isArray(args[0]) && args[0].length > 0 &&
+        args[0].every(v => v instanceof Dz.Variable || v instanceof Dz.Array);
+
+    // layer.call(x), layer.call(x0, x1) or layer.call([x0, x1]): arrays are
+    // taken as data; one output comes back as a variable, several as a JS
+    // array.
+    // An introspected method, once looked up, is a writable but
+    // non-configurable property: replaced by assignment.
+    const cCall = Dz.Layer.prototype.call;
+    Dz.Layer.prototype.call = function call(...args) {
+        const inputs = (isInputList(args) ? args[0] : args).map(asInput);
+        parked = null;
+        let outputs;
+        try {
+            outputs = cCall.call(this, inputs);
+        } catch (e) {
+            const thrown = parked ?? e;
+            parked = null;
+            throw thrown;
+        }
+        return outputs.length === 1 ? outputs[0] : outputs;
+    };
+
+    // DeZero's model.plot(*inputs, to_file=path): model.plot(x, path) or
+    // model.plot([x0, x1], path).
+    if (typeof Dz.Model === 'function') {
+        const cPlot = Dz.Model.prototype.plot;
+        Dz.Model.prototype.plot = function plot(inputs, path) {
+            const list = isInputList([inputs]) ? inputs : [inputs];
+            return cPlot.call(this, list.map(asInput), path);
+        };
+    }
+
+    defineMethod(Dz.Layer.prototype, 'params', function params() {
+        return this.list_parameters();
+    });
+
+    // vfunc_forward of a class registered with Dz.Layer.register(): runs
+    // its forward(...inputs), which returns a variable or an array of them.
+    function forwardFromJS(inputs) {
+        try {
+            const result = this.forward(...inputs);
+            const outputs = Array.isArray(result) ? [...result] : [result];
+            // A loop, not a closure: a closure passed to a built-in keeps
+            // what it captured (here the layer) alive, see callFromC().
+            for (let i = 0; i < outputs.length; i++) {
+                const y = outputs[i];
+                if (y instanceof Dz.Array)
+                    outputs[i] = Dz.Variable.new(y);
+                else if (!(y instanceof Dz.Variable))
+                    throw new TypeError(`${this.constructor.name}.forward() returned ${y === null ? 'null' : typeof y} as output ${i}, not a Dz.Variable`);
+            }
+            return outputs;
+        } catch (e) {
+            parked = e;
+            // GJS hands a GLib.Error to C as it is, anything else as a
+            // GError of its own domain.
+            throw e;
+        }
+    }
+
+    // Registers what the constructor assigned, in assignment order, as
+    // DeZero's Layer.__setattr__ does: a Dz.Parameter as a parameter, a
+    // Dz.Layer as a sub-layer, under the property's name.
+    function registerAttributes(layer) {
+        for (const [name, value] of Object.entries(layer)) {
+            if (name.includes('.') || name === '')
+                continue;
+            if (value instanceof Dz.Parameter)
+                layer.add_parameter(name, value);
+            else if (value instanceof Dz.Layer && value !== layer)
+                layer.add_layer(name, value);
+        }
+    }
+
+    // Dz.Layer.register([meta,] class extends Dz.Layer {...}): as
+    // GObject.registerClass, plus a forward(...inputs) method standing for
+    // vfunc_forward(inputs), and the parameters and layers the constructor
+    // assigns to properties registered under their names. Assignments
+    // after construction are plain properties: use add_layer() then.
+    Dz.Layer.register = function register(meta, klass) {
+        if (klass === undefined)
+            [meta, klass] = [{}, meta];
+        const proto = klass.prototype;
+        if (!Object.prototype.hasOwnProperty.call(proto, 'vfunc_forward') && typeof proto.forward === 'function')
+            defineMethod(proto, 'vfunc_forward', forwardFromJS);
+        const registered = GObject.registerClass(meta, klass);
+        return new Proxy(registered, {
+            construct(target, args, newTarget) {
+                const layer = Reflect.construct(target, args, newTarget);
+                registerAttributes(layer);
+                return layer;
+            },
+        });
+    };
+
+    defineGetters(Dz.Dataset.prototype, {
+        length() {
+            return this.get_length();
+        },
+    });
+
+    // dataset.at(i): [x, t] of sample i, counting from the end when negative.
+    defineMethod(Dz.Dataset.prototype, 'at', function at(index) {
+        const n = this.get_length();
+        const i = index < 0 ? index + n : index;
+        if (!Number.isInteger(i) || i < 0) {
+            throw new GLib.Error(Dz.error_quark(), Dz.Error.INDEX_OUT_OF_RANGE,
+                `Index ${index} is out of range for a dataset of ${n} samples`);
+        }
+        const [, x, t] = this.get_item(i);
+        return [x, t];
+    });
+
+    defineMethod(Dz.Dataset.prototype, Symbol.iterator, function* samples() {
+        const n = this.get_length();
+        for (let i = 0; i < n; i++)
+            yield this.at(i);
+    });
+
+    defineGetters(Dz.DataLoader.prototype, {
+        length() {
+            return this.get_n_batches();
+        },
+    });
+
+    // One epoch: `for (const [x, t] of loader)` runs next() until the epoch
+    // ends (the loader then starts the next one), and a loop left early
+    // resets the loader, so the next loop is a whole epoch again. Each
+    // batch runs in a scope, as in Dz.tidy: the batch, and what the loop
+    // body made that no parameter or kept value holds, is released when
+    // the loop moves on. Without that, GJS would hold every batch until
+    // the garbage collector runs, which it does not for large arrays.
+    // Leaving early (break, a throw, `const [[x, t]] = loader`) keeps the
+    // batch at hand. Loops may nest, not interleave; an iterator driven by
+    // hand must be run to its end or given return(), or its scope would
+    // stay open, holding everything made after it.
+    defineMethod(Dz.DataLoader.prototype, Symbol.iterator, function* batches() {
+        let finished = false;
+        try {
+            for (;;) {
+                const scope = Dz.Scope.new();
+                openScopes.push(scope);
+                let batch = null;
+                try {
+                    const [more, x, t] = this.next();
+                    if (!more) {
+                        finished = true;
+                        return;
+                    }
+                    batch = [x, t];
+                    yield batch;
+                    batch = null;
+                } finally {
+                    if (batch !== null)
+                        keepAll(scope, batch);
+                    openScopes.splice(openScopes.lastIndexOf(scope), 1);
+                    scope.close();
+                }
+            }
+        } finally {
+            if (!finished)
+                this.reset();
+        }
+    });
 }

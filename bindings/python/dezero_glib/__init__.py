@@ -6,17 +6,23 @@ A program written for DeZero runs by changing its import line::
     import dezero_glib as dezero
     from dezero_glib import Variable, Function
     import dezero_glib.functions as F
+    import dezero_glib.layers as L
+    from dezero_glib import optimizers, DataLoader
+    from dezero_glib.models import MLP
 
 This package is thin: everything comes from the ``Dz`` typelib through the
-PyGObject override. It covers DeZero's steps 1 to 43 (variables, functions,
-tensors with NumPy's semantics, matmul, the activations and losses); names
-DeZero defines for its later steps (layers, models, optimizers, data sets)
-raise ``AttributeError`` saying that they are not available yet.
+PyGObject override. It covers DeZero's steps 1 to 54: variables, functions,
+tensors with NumPy's semantics, layers, models, optimizers, datasets, data
+loaders, transforms, train/test mode and weights (saved as safetensors,
+not ``.npz``). DeZero's names for its later steps (convolutions, recurrent
+layers, ``SeqDataLoader``, ``cuda``) raise ``AttributeError`` saying that
+they are not available yet.
 """
 
 from dezero_glib.core import (  # noqa: F401 - re-exported
     Config,
     Function,
+    Parameter,
     Variable,
     as_array,
     as_variable,
@@ -26,19 +32,23 @@ from dezero_glib.core import (  # noqa: F401 - re-exported
     using_config,
 )
 from dezero_glib import core, core_simple, functions, utils  # noqa: F401,E402 - DeZero's layout
+from dezero_glib import layers, models, optimizers, transforms, datasets, dataloaders  # noqa: F401,E402
+from dezero_glib.layers import Layer  # noqa: F401,E402
+from dezero_glib.models import Model  # noqa: F401,E402
+from dezero_glib.datasets import Dataset  # noqa: F401,E402
+from dezero_glib.dataloaders import DataLoader  # noqa: F401,E402
 
-__all__ = ["Config", "Function", "Variable", "as_array", "as_variable", "no_grad",
+__all__ = ["Config", "Function", "Parameter", "Variable", "as_array", "as_variable", "no_grad",
            "setup_variable", "test_mode", "using_config", "core", "core_simple", "functions",
-           "utils"]
+           "utils", "layers", "models", "optimizers", "transforms", "datasets", "dataloaders",
+           "Layer", "Model", "Dataset", "DataLoader"]
 
-# DeZero's names for its later steps (layers, models, optimizers, data).
-_LATER = {"Parameter", "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader",
-          "layers", "models", "optimizers", "datasets", "dataloaders", "transforms", "cuda",
-          "functions_conv"}
+# DeZero's names for its later steps (convolutions, recurrent networks, GPUs).
+_LATER = {"SeqDataLoader", "cuda", "functions_conv"}
 
 
 def __getattr__(name):
     if name in _LATER:
-        raise AttributeError(f"dezero_glib.{name} is not available yet: dezero-glib does not "
-                             "have DeZero's neural-network layer so far")
+        raise AttributeError(f"dezero_glib.{name} is not available yet: dezero-glib has no "
+                             "convolutions, recurrent networks or GPU support so far")
     raise AttributeError(f"module 'dezero_glib' has no attribute {name!r}")

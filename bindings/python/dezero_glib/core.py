@@ -10,6 +10,7 @@ gi.require_version("Dz", "1.0")
 from gi.repository import Dz  # noqa: E402
 
 Variable = Dz.Variable
+Parameter = Dz.Parameter
 Function = Dz.Function
 as_array = Dz.as_array
 as_variable = Dz.as_variable
@@ -43,13 +44,22 @@ class _ConfigType(type):
     def enable_backprop(cls, value):
         Dz.set_enable_backprop(bool(value))
 
+    # Config.train is the calling thread's train/test switch in C, which
+    # C's dropout reads too.
+    @property
+    def train(cls):
+        return Dz.get_train()
+
+    @train.setter
+    def train(cls, value):
+        Dz.set_train(bool(value))
+
 
 class Config(metaclass=_ConfigType):
     """DeZero's ``Config``: ``Config.enable_backprop`` reads and sets the
     no-grad switch of the calling thread; ``Config.train`` (True but in
-    ``test_mode()``) is read by ``functions.dropout``."""
-
-    train = True
+    ``test_mode()``) is the train/test switch of the calling thread,
+    read by ``functions.dropout``."""
 
 
 @contextlib.contextmanager
@@ -79,6 +89,6 @@ def setup_variable():
     """DeZero installs Variable's operators here; the override already has."""
 
 
-__all__ = ["Config", "Function", "Variable", "add", "as_array", "as_variable", "div", "mul",
+__all__ = ["Config", "Function", "Parameter", "Variable", "add", "as_array", "as_variable", "div", "mul",
            "neg", "no_grad", "pow", "rdiv", "rsub", "setup_variable", "sub", "test_mode",
            "using_config"]

@@ -337,6 +337,8 @@ def as_array(obj, dtype=None):
         if dtype is None or _dz_dtype(dtype) == obj.get_dtype():
             return obj
         return Dz.Array.astype(obj, _dz_dtype(dtype))
+    if type(obj) is _ArrayView and obj._dz_array is not None:
+        return as_array(obj._dz_array, dtype)  # see numpy_view
     if isinstance(obj, Dz.Variable) or obj is None or isinstance(obj, (str, bytes)):
         raise TypeError(f"cannot make a Dz.Array from {type(obj).__name__}")
     if dtype is None and isinstance(obj, float):
@@ -1505,6 +1507,219 @@ def live_counts():
     """``(arrays, variables, functions)`` not yet released."""
     return tuple(Dz.live_count(k) for k in (Dz.LiveKind.ARRAY, Dz.LiveKind.VARIABLE,
                                             Dz.LiveKind.FUNCTION))
+
+
+# ---------------------------------------------------------------------------
+# Neural networks: layers, optimizers and their hooks, datasets, loaders
+# (issue 11). Their Python vfuncs park exceptions as Function's do, and the
+# methods that may run them are _entry-wrapped, so that an exception raised
+# in do_forward, do_update_one, do_apply or do_get_item reaches the caller
+# as itself.
+# ---------------------------------------------------------------------------
+
+def _nn_vfunc(impl, convert, failure):
+    """Wraps a vfunc ``impl`` of a layer, optimizer, hook or dataset:
+    its result goes through ``convert``; an exception is parked and C gets
+    ``failure`` (no GError: C reports "failed without saying why", and the
+    _entry that called into C raises the parked exception instead)."""
+    def vfunc(self, *args):
+        try:
+            return convert(impl(self, *args))
+        except BaseException as exc:  # noqa: B902 - carried to the caller
+            _park(exc)
+            return failure
+    vfunc._dz_wrapped = True
+    vfunc.__name__ = getattr(impl, "__name__", "vfunc")
+    return vfunc
+
+
+def _same(result):
+    return result
+
+
+def _variable_list(result):
+    if isinstance(result, (list, tuple)):
+        return [as_variable(y) for y in result]
+    return [as_variable(result)]
+
+
+def _succeeded(result):
+    # A vfunc returning gboolean: None (a Python method that just returns)
+    # means it succeeded.
+    return True if result is None else bool(result)
+
+
+def _item(result):
+    """do_get_item may return ``(x, t)`` or DeZero's ``(ok, x, t)``."""
+    if len(result) == 2:
+        x, t = result
+        ok = True
+    else:
+        ok, x, t = result
+    return (bool(ok), None if x is None else as_array(x), None if t is None else as_array(t))
+
+
+def _wrap_vfuncs(cls, table):
+    for name, convert, failure in table:
+        impl = cls.__dict__.get(name)
+        if impl is not None and not getattr(impl, "_dz_wrapped", False):
+            setattr(cls, name, _nn_vfunc(impl, convert, failure))
+
+
+@override
+class Layer(Dz.Layer):
+    """Base of layers written in Python at the gi level: a subclass
+    implements ``do_forward(self, inputs)`` returning one variable or a list
+    of them (arrays and numbers are wrapped); ``layer(x, ...)`` calls it and
+    returns one output or a tuple. ``dezero_glib.Layer`` adds DeZero's
+    attribute registration on top."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _wrap_vfuncs(cls, (("do_forward", _variable_list, None),))
+
+    @_entry
+    def call(self, inputs):
+        return Dz.Layer.call(self, [as_variable(x) for x in inputs])
+
+    @_entry
+    def call1(self, x):
+        return Dz.Layer.call1(self, as_variable(x))
+
+    def __call__(self, *inputs):
+        outputs = self.call(inputs)
+        return outputs[0] if len(outputs) == 1 else tuple(outputs)
+
+
+_wrap_methods(Layer, Dz.Layer)
+__all__.append("Layer")
+
+
+@override
+class Optimizer(Dz.Optimizer):
+    """Base of optimizers written in Python at the gi level: a subclass
+    implements ``do_update_one(self, param, index)`` (returning nothing or
+    True); ``do_update(self)`` may be overridden and chain up with
+    ``Dz.Optimizer.do_update(self)``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _wrap_vfuncs(cls, (("do_update_one", _succeeded, False),
+                           ("do_update", _succeeded, False)))
+
+
+_wrap_methods(Optimizer, Dz.Optimizer)
+__all__.append("Optimizer")
+
+
+@override
+class OptimizerHook(Dz.OptimizerHook):
+    """Base of optimizer hooks written in Python: a subclass implements
+    ``do_apply(self, params)``, changing the gradients of ``params``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _wrap_vfuncs(cls, (("do_apply", _succeeded, False),))
+
+
+_wrap_methods(OptimizerHook, Dz.OptimizerHook)
+__all__.append("OptimizerHook")
+
+
+@override
+class Dataset(Dz.Dataset):
+    """A dataset: ``len(dataset)``, ``dataset[i]`` gives ``(x, t)`` as
+    Dz.Arrays (``t`` None without labels; negative indices count from the
+    end). A subclass in Python implements ``do_get_length(self)`` and
+    ``do_get_item(self, index)`` returning ``(x, t)`` (arrays or anything
+    ``as_array`` takes) or ``(True, x, t)``."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _wrap_vfuncs(cls, (("do_get_item", _item, (False, None, None)),
+                           ("do_get_length", int, 0)))
+
+    def __len__(self):
+        return self.get_length()
+
+    def __getitem__(self, index):
+        index = operator.index(index)
+        length = self.get_length()
+        if index < 0:
+            index += length
+        if not 0 <= index < length:
+            raise IndexError(f"index {index} is out of range for a dataset of {length} samples")
+        ok, x, t = self.get_item(index)
+        return x, t
+
+
+_wrap_methods(Dataset, Dz.Dataset)
+__all__.append("Dataset")
+
+
+@override
+class DataLoader(Dz.DataLoader):
+    """``for x, t in loader:`` walks one epoch of batches (Dz.Arrays; ``t``
+    None without labels) and starts the next; ``len(loader)`` is the
+    number of batches."""
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        ok, x, t = self.next()
+        if not ok:
+            raise StopIteration
+        return x, t
+
+    def __len__(self):
+        return self.get_n_batches()
+
+
+_wrap_methods(DataLoader, Dz.DataLoader)
+__all__.append("DataLoader")
+
+
+_ArrayView = None
+
+
+def _array_view_class():
+    global _ArrayView
+    if _ArrayView is not None:
+        return _ArrayView
+
+    class ArrayView(np.ndarray):
+        """A read-only ndarray viewing a Dz.Array (``numpy_view``). Views,
+        slices and ufunc results taken from it are plain ndarrays."""
+
+        def __array_finalize__(self, obj):
+            self._dz_array = None
+
+        def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+            inputs = tuple(x.view(np.ndarray) if type(x) is ArrayView else x for x in inputs)
+            return getattr(ufunc, method)(*inputs, **kwargs)
+
+        def __getitem__(self, key):
+            return self.view(np.ndarray)[key]
+
+        def __reduce__(self):
+            return self.view(np.ndarray).__reduce__()
+
+    ArrayView.__module__ = __name__
+    _ArrayView = ArrayView
+    return ArrayView
+
+
+@_export
+def numpy_view(array):
+    """A read-only ndarray of ``array``'s values, zero-copy, that
+    ``as_array`` (and so ``Variable``, every built-in and operator) turns
+    back into ``array`` itself: no new wrapper, no copy. What
+    ``DataLoader`` iterations hand out as batches: DeZero's loops get
+    ndarrays and feeding them to a model costs nothing more."""
+    view = _view(array).view(_array_view_class())
+    view._dz_array = array
+    return view
 
 
 # Every other introspected function, wrapped so that its errors are DzErrors.

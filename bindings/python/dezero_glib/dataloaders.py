@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: MIT
+"""DeZero's ``dezero.dataloaders``: ``DataLoader``.
+
+``for x, t in loader`` walks one epoch and then starts the next, as in
+DeZero; ``x`` and ``t`` are read-only ndarrays (``t`` None for a dataset
+without labels).
+
+A dataset held in arrays (``Spiral``, ``MNIST`` and ``FashionMNIST`` with
+their default transform, or any ``Dataset`` whose ``data``/``label`` are
+ndarrays of float32, float64 or int64 values, that does not redefine
+``__getitem__`` and whose transforms have C counterparts: ``Compose`` of
+``Flatten``, ``AsType`` and scalar ``Normalize``) is gathered and
+transformed in C by ``Dz.DataLoader``, batch by batch, and its batches are views of C arrays that
+models take without a copy (``Dz.numpy_view``). Its order then comes from
+the C loader's generator, seeded from NumPy's global one when the loader
+is made (so ``np.random.seed`` makes runs repeatable, but the orders are
+not DeZero's). Other datasets are read in the order of
+``np.random.permutation``, with ``index`` the epoch's order, as DeZero
+reads them: sample by sample, or, when the dataset is held in ndarrays
+and its transforms are NumPy ones (``Compose``, ``Flatten``, ``AsType``,
+``Normalize``), a batch at a time with the same values.
+"""
+
+import math
+
+import numpy as np
+
+from dezero_glib.core import Dz
+
+
+def _no_batch(index):
+    return None
+
+
+class DataLoader:
+    """DeZero's ``DataLoader(dataset, batch_size, shuffle=True)``;
+    ``drop_last=True`` (an extension) leaves out a last, smaller batch."""
+
+    def __init__(self, dataset, batch_size, shuffle=True, gpu=False, drop_last=False):
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        self.dataset = dataset
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
+        self.data_size = len(dataset)
+        rounding = math.floor if drop_last else math.ceil
+        self.max_iter = rounding(self.data_size / batch_size)
+        self.gpu = gpu
+        self._loader = None
+        dz_dataset = getattr(dataset, "_dz_dataset", lambda: None)()
+        if dz_dataset is not None:
+            seed = int(np.random.randint(0, 2 ** 63 - 1, dtype=np.int64)) if shuffle else 0
+            self._loader = Dz.DataLoader.new(dz_dataset, batch_size, shuffle, seed)
+            self._loader.set_drop_last(drop_last)
+        self.reset()
+
+    def reset(self):
+        """Starts a new epoch (in a new order when shuffling)."""
+        self.iteration = 0
+        if self._loader is not None:
+            self.index = None
+            self._loader.reset()
+        elif self.shuffle:
+            self.index = np.random.permutation(len(self.dataset))
+        else:
+            self.index = np.arange(len(self.dataset))
+
+    def __iter__(self):
+        return self
+
+    def __len__(self):
+        return self.max_iter
+
+    def __next__(self):
+        if self.iteration >= self.max_iter:
+            self.reset()
+            raise StopIteration
+        loader = self._loader
+        if loader is not None:
+            ok, x, t = loader.next()
+            if not ok:  # the dataset shrank under the loader
+                self.reset()
+                raise StopIteration
+            self.iteration += 1
+            return Dz.numpy_view(x), None if t is None else Dz.numpy_view(t)
+
+        i, batch_size = self.iteration, self.batch_size
+        batch_index = self.index[i * batch_size:(i + 1) * batch_size]
+        batch = getattr(self.dataset, "_batch", _no_batch)(batch_index)
+        if batch is not None:
+            self.iteration += 1
+            return batch
+        batch = [self.dataset[j] for j in batch_index]
+        x = np.array([example[0] for example in batch])
+        t = np.array([example[1] for example in batch])
+        self.iteration += 1
+        return x, t
+
+    def next(self):
+        return self.__next__()
+
+    def to_cpu(self):
+        self.gpu = False
+
+    def to_gpu(self):
+        raise NotImplementedError("dezero-glib runs on the CPU only")
+
+
+__all__ = ["DataLoader"]

@@ -1,0 +1,202 @@
+# SPDX-License-Identifier: MIT
+"""DeZero's ``dezero.layers`` (``import dezero_glib.layers as L``).
+
+A ``Layer`` is a ``Dz.Layer``: assigning a ``Parameter`` or a ``Layer`` to
+an attribute registers it in C under the attribute's name, so that C lists
+the parameters (``params()``), clears their gradients (``cleargrads()``),
+saves and loads them (``save_weights``/``load_weights``) and optimizers
+update them, with no Python loop over parameters. Calling a layer runs its
+Python ``forward`` directly (no round trip through C); C code calling the
+layer (``Dz.Layer.call``) reaches the same ``forward``.
+
+Differences from DeZero, on purpose:
+
+- ``params()`` lists in registration order, depth first (DeZero's order
+  is a set's), and the names are dotted paths (``l0.W``), as
+  ``param_names()`` gives them.
+- ``save_weights(path)``/``load_weights(path)`` read and write a
+  **safetensors** file (DeZero writes ``.npz``): PyTorch and Hugging Face
+  tools read it, and the C and GJS bindings share it. The path is used as
+  given (no ``.npz`` appended). Loading is all-or-nothing: a truncated or
+  malformed file, a missing or extra key, or a wrong shape or dtype raises
+  and changes no parameter.
+- A layer does not keep weak references to its last inputs and outputs
+  (DeZero's ``layer.inputs``/``layer.outputs``).
+"""
+
+import sys
+
+import numpy as np
+from gi import module as _gi_module
+from gi.repository import GLib
+
+from dezero_glib.core import Dz, Parameter
+
+# The step of a small model is bound by call overhead: Linear calls the
+# introspected dz_linear() itself, with the override's error translation.
+_dz_linear = _gi_module.get_introspection_module("Dz").linear
+_override = sys.modules["gi.overrides.Dz"]
+
+# Bumped whenever any layer registers a parameter or a sub-layer: the cached
+# parameter lists (see Layer.params) are stale from then on.
+_registrations = [0]
+_base_setattr = Dz.Layer.__setattr__
+
+
+def _initializing(init):
+    # As for Functions: DeZero's layers call super().__init__() first, but
+    # the GObject must exist before any attribute is registered, so it is
+    # made before the subclass's __init__ runs whatever it does.
+    def __init__(self, *args, **kwargs):
+        Layer.__init__(self)
+        init(self, *args, **kwargs)
+    __init__._dz_wrapped = True
+    __init__.__doc__ = init.__doc__
+    __init__.__qualname__ = init.__qualname__
+    return __init__
+
+
+def _contains(layer, target):
+    """Whether ``target`` is ``layer`` or one of its sub-layers assigned
+    as attributes."""
+    if layer is target:
+        return True
+    return any(isinstance(child, Dz.Layer) and _contains(child, target)
+               for child in getattr(layer, "__dict__", {}).values())
+
+
+class Layer(Dz.Layer):
+    """DeZero's ``Layer``: a subclass assigns its parameters and sub-layers
+    to attributes and implements ``forward(self, *inputs)``, returning one
+    output or a tuple."""
+
+    def __init__(self):
+        if self.__dict__.get("_dz_params") is None:
+            _base_setattr(self, "_dz_params", (-1, None))
+            Dz.Layer.__init__(self)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is not None and not getattr(init, "_dz_wrapped", False):
+            cls.__init__ = _initializing(init)
+
+    def __setattr__(self, name, value):
+        if isinstance(value, Dz.Parameter):
+            self.add_parameter(name, value)
+            _registrations[0] += 1
+        elif isinstance(value, Dz.Layer):
+            if _contains(value, self):
+                raise ValueError(f"{type(value).__name__} contains this layer: registering it "
+                                 f"as {name!r} would make a cycle")
+            self.add_layer(name, value)
+            _registrations[0] += 1
+        _base_setattr(self, name, value)
+
+    def __call__(self, *inputs):
+        outputs = self.forward(*inputs)
+        if type(outputs) is tuple and len(outputs) == 1:
+            return outputs[0]
+        return outputs
+
+    def forward(self, *inputs):
+        raise NotImplementedError(f"{type(self).__name__} does not implement forward")
+
+    def do_forward(self, inputs):
+        # C (Dz.Layer.call, a C model holding this layer) calls forward too.
+        return self.forward(*inputs)
+
+    def _param_list(self):
+        version, params = self._dz_params
+        if version != _registrations[0]:
+            params = list(self.list_parameters())
+            _base_setattr(self, "_dz_params", (_registrations[0], params))
+        return params
+
+    def params(self):
+        """The parameters of this layer and its sub-layers, depth first in
+        registration order (an iterator, as DeZero's generator)."""
+        return iter(self._param_list())
+
+    def param_names(self):
+        """The dotted paths of ``params()``, in its order: the keys of the
+        weight files."""
+        return list(self.list_parameter_names())
+
+    def cleargrads(self):
+        """Clears every parameter's gradient (in C, one call)."""
+        Dz.Layer.cleargrads(self)
+
+    def to_cpu(self):
+        """DeZero moves arrays back from a GPU; everything is on the CPU."""
+
+    def to_gpu(self):
+        raise NotImplementedError("dezero-glib runs on the CPU only")
+
+    def save_weights(self, path):
+        """Writes the parameters to ``path`` as safetensors, keyed by
+        ``param_names()``; a failure leaves no partial file behind."""
+        Dz.Layer.save_weights(self, str(path))
+
+    def load_weights(self, path):
+        """Reads parameters saved by ``save_weights`` (or any safetensors
+        file with the same keys, shapes and dtypes) into this layer; on any
+        error nothing is changed."""
+        Dz.Layer.load_weights(self, str(path))
+
+
+class Linear(Layer):
+    """DeZero's ``L.Linear``: ``y = x W + b``; ``W`` of shape (in, out)
+    starts as ``np.random.randn(in, out) * sqrt(1 / in)`` (NumPy's global
+    generator, as DeZero, so ``np.random.seed`` gives DeZero's weights),
+    drawn at the first call when ``in_size`` is not given. An input given
+    as an array (not a ``Variable``) gets no gradient."""
+
+    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
+        super().__init__()
+        self.in_size = in_size
+        self.out_size = out_size
+        self.dtype = dtype
+        self.W = Parameter(None, name="W")
+        if in_size is not None:
+            self._init_W()
+        self.b = None if nobias else Parameter(np.zeros(out_size, dtype=dtype), name="b")
+
+    # Whether forward must still check that W has data.
+    _W_pending = True
+
+    def _init_W(self, xp=np):
+        I, O = self.in_size, self.out_size
+        self.W.data = np.random.randn(I, O).astype(self.dtype) * np.sqrt(1 / I)
+
+    def forward(self, x):
+        W = self.W
+        if self._W_pending:
+            if W.get_data() is None:
+                self.in_size = x.shape[-1]
+                self._init_W()
+            self._W_pending = False
+        if not isinstance(x, Dz.Variable):
+            # An array (a batch from the loop) wrapped here: nobody can read
+            # its gradient, so backward does not compute it (a third of the
+            # matrix products of a first layer).
+            x = Dz.as_variable(x)
+            x.set_requires_grad(False)
+        try:
+            y = _dz_linear(x, W, self.b)
+        except GLib.Error as err:
+            _override._reraise(err)
+        return y
+
+
+_LATER = {"Conv2d", "Deconv2d", "RNN", "LSTM", "EmbedID", "BatchNorm"}
+
+
+def __getattr__(name):
+    if name in _LATER:
+        raise AttributeError(f"dezero_glib.layers.{name} is not available yet: dezero-glib "
+                             "has Linear layers only so far")
+    raise AttributeError(f"module 'dezero_glib.layers' has no attribute {name!r}")
+
+
+__all__ = ["Layer", "Linear", "Parameter"]
