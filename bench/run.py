@@ -4,11 +4,14 @@
 implementations within each round, each run in a dedicated process, and
 prints medians and ratios; writes bench/results.md and bench/results.png.
 
-    bench/run.py [--only graph|tensor] [--rounds N] [--quick] [--budget S]
-                 [--build DIR] [--output-dir DIR]
+    bench/run.py [--only graph|tensor|nn] [--rounds N] [--quick] [--budget S]
+                 [--steps N] [--accuracy EPOCHS] [--build DIR] [--output-dir DIR]
 
 --only runs one group (graph: the autograd cases; tensor: matmul, array ops,
-MLP steps) and keeps the other group's results from results.json.
+MLP steps; nn: training runs, spiral and Fashion-MNIST) and keeps the other
+groups' results from results.json. --accuracy E (with --only nn) trains the
+Fashion-MNIST MLP for E whole epochs once per implementation and records
+the test accuracies (and the time per whole epoch) instead.
 """
 
 import argparse
@@ -18,11 +21,17 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OURS = ["c", "python-gi", "gjs"]
+# The training cases: "python" is dezero_glib's DeZero API (gi until it has
+# one; the results say which), "cblas" the GEMMs alone.
+NN_IMPLS = ["c", "python", "numpy-dezero", "torch"]
+NN_PREFIXES = ("train-", "fmnist-")
+FMNIST_DIR = "/usr/share/datasets/fashion-mnist"
 THEIRS = ["numpy-dezero", "torch"]
 # The tensor cases' labels start with these; the graph tables skip them.
 TENSOR_PREFIXES = ("matmul-", "array-", "mlp-")
@@ -33,6 +42,37 @@ MLPS = {"mlp-spiral": (2, 10, 3, 30, "f64", "sigmoid"),
 
 def is_tensor(label):
     return label.startswith(TENSOR_PREFIXES)
+
+
+def is_nn(label):
+    return label.startswith(NN_PREFIXES)
+
+
+def group_of(label):
+    return "tensor" if is_tensor(label) else "nn" if is_nn(label) else "graph"
+
+
+def nn_cases(quick, steps, accuracy):
+    """The training cases, as cases() gives them. fmnist: STEPS steps timed
+    after a warm-up of 5 and extrapolated to an epoch of 600 steps."""
+    if accuracy and not os.path.isdir(FMNIST_DIR):
+        raise SystemExit(f"{FMNIST_DIR} is missing: install Debian's dataset-fashion-mnist package")
+    if accuracy:
+        # Three seeds (weights and shuffles) each: at lr 1.0 the test
+        # accuracy after a few epochs moves by a point from seed to seed.
+        return [("fmnist-accuracy-f32", ["fmnist"], ["f32", 0, accuracy, seed], ["c", "python", "torch"], 1)
+                for seed in range(3)]
+    # DeZero's step 48 runs float32: get_spiral's points and L.Linear's
+    # weights are float32.
+    result = [("train-spiral", ["spiral"], [30 if quick else 300, "f32"], NN_IMPLS, None)]
+    if not os.path.isdir(FMNIST_DIR):
+        print(f"{FMNIST_DIR} is missing (Debian's dataset-fashion-mnist package): "
+              "no Fashion-MNIST cases", file=sys.stderr)
+        return result
+    for dt in ("f32", "f64"):
+        result.append((f"fmnist-{dt}", ["fmnist"], [dt, 5 if quick else steps, 0],
+                       ["cblas"] + NN_IMPLS, None))
+    return result
 
 
 def tensor_cases(quick, budget):
@@ -83,8 +123,12 @@ def cases(quick):
 
 def command(impl, case, args, build):
     argv = [str(a) for a in case + args]
+    if impl == "cblas" and case[0] == "fmnist":
+        return [os.path.join(build, "bench", "bench-nn"), "cblas-fmnist"] + argv[1:]
     if impl == "cblas":
         return [os.path.join(build, "bench", "bench-tensor"), "cblas-" + argv[0]] + argv[1:]
+    if impl == "c" and case[0] in ("spiral", "fmnist"):
+        return [os.path.join(build, "bench", "bench-nn")] + argv
     if impl == "c":
         runner = "bench-tensor" if case[0] in ("matmul", "array", "mlp") else "bench-dz"
         return [os.path.join(build, "bench", runner)] + argv
@@ -94,11 +138,31 @@ def command(impl, case, args, build):
 
 
 def run_one(impl, case, args, build, env):
-    proc = subprocess.run(command(impl, case, args, build), env=env, capture_output=True,
-                          text=True, timeout=900)
+    """Runs one case in its own process. The result gets the child's peak
+    RSS as the kernel accounts it, "maxrss_kib": getrusage's ru_maxrss of
+    that child alone (os.wait4), what /usr/bin/time reports."""
+    proc = subprocess.Popen(command(impl, case, args, build), env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    streams = {}
+
+    def drain(name, stream):
+        streams[name] = stream.read()
+    readers = [threading.Thread(target=drain, args=(n, st)) for n, st in
+               (("out", proc.stdout), ("err", proc.stderr))]
+    for r in readers:
+        r.start()
+    killer = threading.Timer(1800, proc.kill)
+    killer.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    killer.cancel()
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    for r in readers:
+        r.join()
     if proc.returncode != 0:
-        raise RuntimeError(f"{impl} {case} {args}: {proc.stderr.strip()[-500:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{impl} {case} {args}: {streams['err'].strip()[-500:]}")
+    result = json.loads(streams["out"].strip().splitlines()[-1])
+    result["maxrss_kib"] = usage.ru_maxrss
+    return result
 
 
 def torch_available():
@@ -128,11 +192,22 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10 (a smoke run)")
-    parser.add_argument("--only", choices=["graph", "tensor"],
-                        help="run one group of cases, keep the other's results from results.json")
+    parser.add_argument("--only", choices=["graph", "tensor", "nn"],
+                        help="run one group of cases, keep the others' results from results.json")
+    parser.add_argument("--steps", type=int, default=120,
+                        help="nn cases: Fashion-MNIST steps timed per run, extrapolated to an "
+                             "epoch of 600 (default 120)")
+    parser.add_argument("--accuracy", type=int, metavar="EPOCHS",
+                        help="with --only nn: train Fashion-MNIST for EPOCHS whole epochs once per "
+                             "implementation and record the test accuracy")
     parser.add_argument("--budget", type=float,
                         help="tensor cases: seconds of timed loop per run (default 0.3, --quick 0.05)")
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--render-only", action="store_true",
+                        help="run nothing: rewrite results.md and the charts from results.json")
+    parser.add_argument("--python-path", metavar="DIR",
+                        help="put DIR before bindings/python on PYTHONPATH (to measure the "
+                             "dezero_glib package of another checkout)")
     parser.add_argument("--output-dir", default=HERE,
                         help="where results.md, results.json and results.png go (default: bench/)")
     args = parser.parse_args()
@@ -142,17 +217,33 @@ def main():
     env["GI_TYPELIB_PATH"] = lib + ":" + env.get("GI_TYPELIB_PATH", "")
     env["LD_LIBRARY_PATH"] = lib + ":" + env.get("LD_LIBRARY_PATH", "")
     env["PYTHONPATH"] = os.path.join(ROOT, "bindings", "python") + ":" + env.get("PYTHONPATH", "")
+    if args.python_path:
+        env["PYTHONPATH"] = os.path.abspath(args.python_path) + ":" + env["PYTHONPATH"]
     # Single-threaded everywhere, as the comparison requires.
     env.update(OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
     have_torch = torch_available()
+    if args.render_only:
+        with open(os.path.join(args.output_dir, "results.json")) as f:
+            results = json.load(f)
+        with open(os.path.join(args.output_dir, "results.md"), "w") as f:
+            f.write(render(results, args, have_torch))
+        chart(results, os.path.join(args.output_dir, "results.png"))
+        chart_tensor(results, os.path.join(args.output_dir, "results-tensor.png"))
+        return
 
     budget = args.budget if args.budget is not None else (0.05 if args.quick else 0.3)
+    if args.accuracy and args.only != "nn":
+        parser.error("--accuracy goes with --only nn")
     todo = []
-    if args.only != "tensor":
+    if args.only in (None, "graph"):
         todo += cases(args.quick)
-    if args.only != "graph":
+    if args.only in (None, "tensor"):
         todo += tensor_cases(args.quick, budget)
-    groups = ["graph", "tensor"] if args.only is None else [args.only]
+    if args.only in (None, "nn"):
+        todo += nn_cases(args.quick, args.steps, args.accuracy)
+    groups = ["graph", "tensor", "nn"] if args.only is None else [args.only]
+    if args.accuracy:
+        groups = ["nn-accuracy"]
     results = {}
     if args.only:
         try:
@@ -160,8 +251,12 @@ def main():
                 kept = json.load(f)
         except (OSError, ValueError):
             kept = {}
+        # The other groups' results stay; so do this group's when only its
+        # accuracy run is redone.
+        redone = {label for label, *_ in todo}
         results = {label: v for label, v in kept.items()
-                   if label == "_meta" or (is_tensor(label) != (args.only == "tensor"))}
+                   if label == "_meta" or (label not in redone and (
+                       group_of(label) != args.only or args.accuracy or "accuracy" in label))}
     started = time.time()
     for label, case, case_args, impls, rounds in todo:
         impls = [i for i in impls if i != "torch" or have_torch]
@@ -171,7 +266,7 @@ def main():
             for impl in order:
                 res = run_one(impl, case, case_args, args.build, env)
                 results.setdefault(label, {}).setdefault(impl, []).append(res)
-                print(f"  {label:16s} {impl:13s} fwd {res['forward_s']*1e3:9.2f} ms  "
+                print(f"  {label:20s} {impl:13s} fwd {res['forward_s']*1e3:9.2f} ms  "
                       f"bwd {res['backward_s']*1e3:9.2f} ms  peak {res['peak_rss_kib']/1024:7.1f} MiB",
                       file=sys.stderr, flush=True)
 
@@ -207,12 +302,12 @@ def render(results, args, have_torch):
     meta = results.get("_meta", {})
     data = {label: v for label, v in results.items() if label != "_meta"}
     s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in data.items()}
-    graph = {label: v for label, v in s.items() if not is_tensor(label)}
+    graph = {label: v for label, v in s.items() if group_of(label) == "graph"}
     lines = ["# dezero-glib benchmarks", ""]
-    for group in ("graph", "tensor"):
+    for group in ("graph", "tensor", "nn", "nn-accuracy"):
         if group in meta:
             m = meta[group]
-            lines += [f"{group.capitalize()} cases: `{m['command']}`, {m['date']}, {m['elapsed_s']} s. "
+            lines += [f"{group.capitalize().replace('Nn', 'Training')} cases: `{m['command']}`, {m['date']}, {m['elapsed_s']} s. "
                       "Versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()), ""]
         elif group == "graph" and graph:
             lines += ["Graph cases: from an earlier run that left no record of its command.", ""]
@@ -234,6 +329,9 @@ def render(results, args, have_torch):
     tensor = {label: v for label, v in s.items() if is_tensor(label)}
     if tensor:
         lines += render_tensor(tensor)
+    nn = {label: v for label, v in s.items() if is_nn(label)}
+    if nn:
+        lines += render_nn(nn, meta)
     return "\n".join(lines)
 
 
@@ -441,6 +539,146 @@ def tensor_targets(s, step):
     return out
 
 
+def render_nn(s, meta):
+    """The training cases: the spiral run, a Fashion-MNIST epoch, the
+    accuracy after whole epochs."""
+    def maxrss(v):
+        return med(v["runs"], "maxrss_kib") / 1024 if "maxrss_kib" in v["runs"][0] else v["peak"]
+
+    lines = ["## Training", "",
+             "Each library as its user writes a training loop: a sigmoid MLP, softmax "
+             "cross-entropy, SGD, shuffled batches from the library's own loader (PyTorch: "
+             "`nn.Sequential` of `nn.Linear`, `torch.optim.SGD` with "
+             "`zero_grad(set_to_none=True)`, batches by indexing a tensor with a permutation; "
+             "NumPy-DeZero: `bench/numpy_dezero.py` with DeZero's `Linear`, the update "
+             "`p.data -= lr * p.grad`). C: `bench/bench-nn.c` (DzMLP, DzSGD, DzDataLoader); "
+             "python: `bench/runners.py`, through `dezero_glib` when it has models and "
+             "optimizers, else the same objects through gi (column api). One process per run; "
+             "peak MiB is the child's ru_maxrss (what /usr/bin/time reports), from os.wait4.", "",
+             "Reproduce: `bench/run.py --only nn --rounds 5` (add `--steps 600` to time whole "
+             "epochs instead of 120 steps of each), then `bench/run.py --only nn --accuracy 5` "
+             "(three seeds, 5 epochs each); `--python-path DIR` measures the `dezero_glib` of "
+             "another checkout. One run alone: `build/bench/bench-nn spiral 300 f32`, "
+             "`build/bench/bench-nn fmnist f32 120 0` (or `fmnist f32 0 5 SEED` for 5 whole "
+             "epochs and the test accuracy), `build/bench/bench-nn cblas-fmnist f32 120 0`, "
+             "`/usr/bin/python3 bench/runners.py IMPL spiral 300 f32` and "
+             "`… IMPL fmnist f32 120 0` with IMPL python, torch or numpy-dezero, "
+             "`OPENBLAS_NUM_THREADS=1` and the build's GI_TYPELIB_PATH, LD_LIBRARY_PATH and "
+             "PYTHONPATH set (run.py sets them). The C examples: `scripts/example.sh "
+             "step48-spiral`, `scripts/example.sh fashion-mnist-mlp --epochs 5`.", ""]
+    if "train-spiral" in s:
+        by = s["train-spiral"]
+        t = by.get("torch", {}).get("total")
+        lines += ["### Spiral, DeZero step 48, whole run", "",
+                  "DzSpiral (DeZero's get_spiral for the others), MLP (10, 3), float32 as DeZero "
+                  "(its get_spiral and L.Linear are float32), SGD lr 1.0, "
+                  f"{next(iter(by.values()))['runs'][0]['epochs']} epochs of batches of 30 "
+                  f"({next(iter(by.values()))['runs'][0]['steps']} steps), the loss read every step as "
+                  "`float(loss.data)`; times are medians over rounds.", "",
+                  "| impl | api | run s | µs / step | torch / impl | peak MiB | last epoch loss | "
+                  "train accuracy | live at end |", "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+        for impl, v in by.items():
+            r = v["runs"][-1]
+            lines.append(f"| {impl} | {r.get('api', impl)} | {v['total']:.3f} | "
+                         f"{v['total'] / r['steps'] * 1e6:.1f} | "
+                         f"{t / v['total'] if t else float('nan'):.2f} | {maxrss(v):.1f} | "
+                         f"{r['last_loss']:.4f} | {r['accuracy']:.3f} | {v['live']} |")
+        lines.append("")
+    for dt in ("f32", "f64"):
+        label = f"fmnist-{dt}"
+        if label not in s:
+            continue
+        by = s[label]
+        t = by.get("torch")
+        r0 = next(iter(by.values()))["runs"][0]
+        lines += [f"### Fashion-MNIST epoch, 784-1000-10 sigmoid, SGD lr 1.0, batch 100, {dt}", "",
+                  f"{r0.get('steps')} steps timed after 5 of warm-up, extrapolated to the epoch's "
+                  f"{r0.get('batches')} steps; the images are float32 in every library and cast to "
+                  f"{dt} per batch. \"cblas\" is the floor: the step's five GEMMs (the input's "
+                  "gradient not computed) into preallocated buffers, nothing else.", "",
+                  "| impl | api | s / epoch | torch / impl | over the GEMM floor | peak MiB | "
+                  "peak / torch's | live at end |", "|---|---|---:|---:|---:|---:|---:|---|"]
+        floor = by.get("cblas", {}).get("total")
+        for impl, v in by.items():
+            r = v["runs"][-1]
+            lines.append(f"| {impl} | {r.get('api', impl)} | {v['total']:.3f} | "
+                         f"{t['total'] / v['total'] if t else float('nan'):.2f} | "
+                         f"{(v['total'] / floor - 1) * 100 if floor else float('nan'):+.0f} % | "
+                         f"{maxrss(v):.1f} | "
+                         f"{maxrss(v) / maxrss(t) if t else float('nan'):.2f} | {v['live']} |")
+        lines.append("")
+    acc = s.get("fmnist-accuracy-f32")
+    if acc:
+        m = meta.get("nn-accuracy", {})
+        r0 = next(iter(acc.values()))["runs"][0]
+        lines += [f"### Fashion-MNIST test accuracy after {r0['epochs']} epochs (float32)", "",
+                  "Same setup, whole epochs, then the 10,000 test images, for seeds "
+                  f"{', '.join(str(r.get('seed')) for r in next(iter(acc.values()))['runs'])} "
+                  f"(weights and shuffles): `{m.get('command', '')}` ({m.get('date', '')}).", "",
+                  "| impl | api | mean test accuracy | per seed | vs torch's mean (points) | "
+                  "last epoch loss (mean) | s / epoch (median) |",
+                  "|---|---|---:|---|---:|---:|---:|"]
+        ta = mean_accuracy(acc["torch"]) if "torch" in acc else None
+        for impl, v in acc.items():
+            runs = v["runs"]
+            a = mean_accuracy(v)
+            lines.append(f"| {impl} | {runs[0].get('api', impl)} | {a * 100:.2f} % | "
+                         + ", ".join(f"{r['test_accuracy'] * 100:.2f}" for r in runs)
+                         + f" | {(a - ta) * 100 if ta is not None else float('nan'):+.2f} | "
+                         f"{statistics.mean(r['last_loss'] for r in runs):.4f} | {v['total']:.2f} |")
+        lines.append("")
+
+    lines += ["### Training targets", "", "| target | measured | verdict |", "|---|---|---|"]
+    for text, value, ok in nn_targets(s, maxrss):
+        lines.append(f"| {text} | {value} | {'met' if ok else '**missed**'} |")
+    lines.append("")
+    notes = os.path.join(HERE, "nn-notes.md")
+    if os.path.exists(notes):
+        with open(notes) as f:
+            lines += [f.read().strip(), ""]
+    return lines
+
+
+def mean_accuracy(v):
+    return statistics.mean(r["test_accuracy"] for r in v["runs"])
+
+
+def nn_targets(s, maxrss):
+    out = []
+
+    def add(text, value, ok, fmt="{:.2f}×"):
+        out.append((text, "n/a" if value is None else fmt.format(value), value is not None and ok(value)))
+
+    def speed(label, impl):
+        try:
+            return s[label]["torch"]["total"] / s[label][impl]["total"]
+        except (KeyError, ZeroDivisionError):
+            return None
+
+    add("spiral run, C ≥ 8× PyTorch", speed("train-spiral", "c"), lambda v: v >= 8)
+    add("spiral run, Python ≥ 2× PyTorch", speed("train-spiral", "python"), lambda v: v >= 2)
+    for dt in ("f32", "f64"):
+        label = f"fmnist-{dt}"
+        add(f"Fashion-MNIST epoch {dt}, C ≥ 1.3× PyTorch", speed(label, "c"), lambda v: v >= 1.3)
+        add(f"Fashion-MNIST epoch {dt}, Python ≥ 1.2× PyTorch", speed(label, "python"), lambda v: v >= 1.2)
+        for impl in ("c", "python"):
+            try:
+                v = maxrss(s[label][impl]) / maxrss(s[label]["torch"])
+            except KeyError:
+                v = None
+            add(f"Fashion-MNIST {dt}, {impl} peak RSS ≤ half of PyTorch's", v, lambda x: x <= 0.5,
+                "{:.2f} of it")
+    acc = s.get("fmnist-accuracy-f32", {})
+    if "torch" in acc:
+        ta = mean_accuracy(acc["torch"])
+        for impl in ("c", "python"):
+            if impl in acc:
+                d = (mean_accuracy(acc[impl]) - ta) * 100
+                add(f"Fashion-MNIST test accuracy (mean of seeds), {impl} within ±1 point of PyTorch", d,
+                    lambda x: abs(x) <= 1, "{:+.2f} points")
+    return out
+
+
 def chart(results, path):
     try:
         import matplotlib
@@ -450,7 +688,7 @@ def chart(results, path):
         print("matplotlib missing: no chart", file=sys.stderr)
         return
     s = {label: {impl: summary(runs) for impl, runs in by_impl.items()}
-         for label, by_impl in results.items() if label != "_meta" and not is_tensor(label)}
+         for label, by_impl in results.items() if label != "_meta" and group_of(label) == "graph"}
     impls = OURS + THEIRS
     colors = dict(zip(impls, ["#1f77b4", "#6baed6", "#9ecae1", "#ff7f0e", "#d62728"]))
     fig, axes = plt.subplots(1, 3, figsize=(16, 5))

@@ -404,9 +404,349 @@ def tensor_mlp(name, n_in, hidden, n_out, batch, dtype, act, budget):
 TENSOR_CASES = {"matmul": tensor_matmul, "array": tensor_array, "mlp": tensor_mlp}
 
 
+# The training cases (bench-nn.c from C): DeZero's step 48 on the spiral,
+# and the 784-1000-10 sigmoid MLP on Fashion-MNIST, each as its library's
+# user writes it. "python" is dezero-glib's DeZero-compatible package
+# (dezero_glib) when it has models and optimizers, else the same objects
+# through gi (the result says which: "api").
+
+FMNIST_DIR = "/usr/share/datasets/fashion-mnist"
+
+
+def spiral_numpy(seed=1984):
+    """DeZero's get_spiral(train=True), in float64 (DeZero's is float32)."""
+    import numpy as np
+    rng = np.random.RandomState(seed)
+    num_data, num_class = 100, 3
+    x = np.zeros((num_data * num_class, 2))
+    t = np.zeros(num_data * num_class, dtype=np.int64)
+    for j in range(num_class):
+        for i in range(num_data):
+            rate = i / num_data
+            theta = j * 4.0 + 4.0 * rate + rng.randn() * 0.2
+            x[num_data * j + i] = (rate * np.sin(theta), rate * np.cos(theta))
+            t[num_data * j + i] = j
+    index = rng.permutation(num_data * num_class)
+    return x[index], t[index]
+
+
+def fmnist_numpy(train=True):
+    """Fashion-MNIST as DeZero's default transform gives it: float32 in
+    [0, 1], (N, 784); int64 labels."""
+    import gzip
+    import os
+    import numpy as np
+    prefix = "train" if train else "t10k"
+    with gzip.open(os.path.join(FMNIST_DIR, f"{prefix}-images-idx3-ubyte.gz")) as f:
+        x = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 784).astype(np.float32) / 255
+    with gzip.open(os.path.join(FMNIST_DIR, f"{prefix}-labels-idx1-ubyte.gz")) as f:
+        t = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    return x, t
+
+
+class Trainer:
+    """step(x, t) -> loss (a float) for one batch of data; predict(x) ->
+    the class of each row; epoch_batches() -> iterator of (x, t)."""
+
+
+def dezero_glib_api():
+    """The DeZero-style package, if it has what a training loop needs."""
+    try:
+        import dezero_glib as dezero
+        from dezero_glib import optimizers  # noqa: F401
+        from dezero_glib.models import MLP  # noqa: F401
+        from dezero_glib import DataLoader  # noqa: F401
+        return dezero
+    except ImportError:
+        return None
+
+
+def make_trainer(name, dataset, sizes, dtype, lr, batch, seed=0):
+    """dataset: "spiral" or "fmnist"; sizes: the layers' output sizes;
+    dtype: "f32" or "f64"; sigmoid MLP, SGD, softmax cross-entropy."""
+    tr = Trainer()
+    tr.api = "gi" if name == "python" else name
+    if name == "python":
+        dezero = dezero_glib_api()
+        Dz = dz_module()
+        dt = dz_dtype(Dz, dtype)
+        if dezero is not None:
+            import dezero_glib.functions as F
+            from dezero_glib import optimizers, DataLoader
+            from dezero_glib.models import MLP
+            tr.api = "dezero_glib"
+            # DeZero draws the weights and the shuffles from NumPy's global
+            # generator.
+            import numpy as np
+            np.random.seed(seed)
+            if dataset == "spiral":
+                train_set = dezero.datasets.Spiral(train=True)
+            else:
+                train_set = dezero.datasets.FashionMNIST(train=True)
+            if dtype == "f32":
+                model = MLP(tuple(sizes))
+            else:
+                # DeZero's MLP is float32 (L.Linear's default): a float64 one
+                # is written with dtype given to each layer.
+                import numpy as np
+                import dezero_glib.layers as L
+
+                class MLP64(dezero.Model):
+                    def __init__(self):
+                        super().__init__()
+                        self.layers = []
+                        for i, n_out in enumerate(sizes):
+                            layer = L.Linear(n_out, dtype=np.float64)
+                            setattr(self, "l" + str(i), layer)
+                            self.layers.append(layer)
+
+                    def forward(self, x):
+                        for layer in self.layers[:-1]:
+                            x = F.sigmoid(layer(x))
+                        return self.layers[-1](x)
+                model = MLP64()
+            optimizer = optimizers.SGD(lr).setup(model)
+            loader = DataLoader(train_set, batch, shuffle=True)
+            tr.n_train = len(train_set)
+            tr.n_batches = loader.max_iter
+
+            def step(x, t):
+                if dtype == "f64" and dataset == "fmnist":
+                    x = x.astype("float64")
+                y = model(x)
+                loss = F.softmax_cross_entropy(y, t)
+                model.cleargrads()
+                loss.backward()
+                optimizer.update()
+                return float(loss.data)
+
+            def epoch_batches():
+                return iter(loader)
+
+            def accuracy():
+                with dezero.no_grad():
+                    if dataset == "spiral":
+                        x, t = train_set.data, train_set.label
+                        return float(F.accuracy(model(x), t).data)
+                    correct, test_set = 0, dezero.datasets.FashionMNIST(train=False)
+                    for x, t in DataLoader(test_set, 1000, shuffle=False):
+                        if dtype == "f64":
+                            x = x.astype("float64")
+                        correct += float(F.accuracy(model(x), t).data) * len(t)
+                    return correct / len(test_set)
+        else:
+            gen = Dz.Generator.new(seed)
+            if dataset == "spiral":
+                train_set = Dz.Spiral.new(True)
+            else:
+                train_set = Dz.FashionMNIST.new(True)
+            model = Dz.MLP.new(list(sizes), Dz.MlpActivation.SIGMOID, dt, gen)
+            optimizer = Dz.SGD.new(lr)
+            loader = Dz.DataLoader.new(train_set, batch, True, seed)
+            tr.n_train = train_set.get_length()
+            tr.n_batches = loader.get_n_batches()
+            state = {"params": False}
+
+            def step(x, t):
+                if x.get_dtype() != dt:
+                    x = x.astype(dt)
+                xv = Dz.Variable.new(x)
+                xv.set_requires_grad(False)
+                loss = Dz.softmax_cross_entropy(model.call1(xv), t)
+                if not state["params"]:
+                    optimizer.set_parameters(model.list_parameters())
+                    state["params"] = True
+                model.cleargrads()
+                loss.backward()
+                optimizer.update()
+                return loss.get_data().item()
+
+            def epoch_batches():
+                while True:
+                    ok, x, t = loader.next()
+                    if not ok:
+                        return
+                    yield x, t
+
+            def accuracy():
+                Dz.set_enable_backprop(False)
+                try:
+                    if dataset == "spiral":
+                        _, x, t = train_set.get_arrays()
+                        return Dz.accuracy(model.call1(Dz.Variable.new(x)), t).get_data().item()
+                    test_set = Dz.FashionMNIST.new(False)
+                    correct, test = 0.0, Dz.DataLoader.new(test_set, 1000, False, 0)
+                    while True:
+                        ok, x, t = test.next()
+                        if not ok:
+                            return correct / test_set.get_length()
+                        y = model.call1(Dz.Variable.new(x.astype(dt)))
+                        correct += Dz.accuracy(y, t).get_data().item() * t.get_size()
+                finally:
+                    Dz.set_enable_backprop(True)
+        tr.step, tr.epoch_batches, tr.accuracy = step, epoch_batches, accuracy
+        tr.live = lambda: list(Dz.live_counts())
+        return tr
+
+    import numpy as np
+    # The test images are read when the accuracy is asked for, as in the
+    # other runners.
+    x_all, t_all = spiral_numpy() if dataset == "spiral" else fmnist_numpy(True)
+    if dataset == "spiral":
+        x_all = x_all.astype(np_dtype(dtype))
+    tr.n_train = len(x_all)
+    tr.n_batches = -(-len(x_all) // batch)
+    tr.live = lambda: None
+    rng = np.random.RandomState(seed)
+    if name == "torch":
+        torch = torch_module()
+        import torch.nn.functional as F
+        tdt = {"f32": torch.float32, "f64": torch.float64}[dtype]
+        torch.manual_seed(seed)
+        layers, n_in = [], x_all.shape[1]
+        for k, n_out in enumerate(sizes):
+            layers.append(torch.nn.Linear(n_in, n_out))
+            if k < len(sizes) - 1:
+                layers.append(torch.nn.Sigmoid())
+            n_in = n_out
+        model = torch.nn.Sequential(*layers).to(tdt)
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        # The data stay in their own dtype (float32 images): a batch is cast,
+        # as in every runner.
+        X, T = torch.from_numpy(x_all), torch.from_numpy(t_all)
+
+        def step(x, t):
+            y = model(x.to(tdt))
+            loss = F.cross_entropy(y, t)
+            # set_to_none: PyTorch's fastest (the default from 2.0).
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            return loss.item()
+
+        def epoch_batches():
+            index = torch.from_numpy(rng.permutation(len(X)))
+            for i in range(tr.n_batches):
+                b = index[i * batch:(i + 1) * batch]
+                yield X[b], T[b]
+
+        def accuracy():
+            with torch.no_grad():
+                x, t = (X, T) if dataset == "spiral" else map(torch.from_numpy, fmnist_numpy(False))
+                return (model(x.to(tdt)).argmax(1) == t).double().mean().item()
+    elif name == "numpy-dezero":
+        sys.path.insert(0, __file__.rsplit("/", 1)[0])
+        import numpy_dezero as D
+        ndt = np_dtype(dtype)
+        params, n_in = [], x_all.shape[1]
+        for n_out in sizes:
+            W = D.Variable((rng.standard_normal((n_in, n_out)) * np.sqrt(1 / n_in)).astype(ndt))
+            params += [W, D.Variable(np.zeros(n_out, dtype=ndt))]
+            n_in = n_out
+
+        def forward(x):
+            h = x
+            for k in range(0, len(params), 2):
+                if k:
+                    h = D.sigmoid(h)
+                h = D.linear(h, params[k], params[k + 1])
+            return h
+
+        def step(x, t):
+            y = forward(D.Variable(x.astype(ndt, copy=False)))
+            loss = D.softmax_cross_entropy(y, D.Variable(t))
+            for p in params:
+                p.cleargrad()
+            loss.backward()
+            for p in params:
+                p.data -= lr * p.grad
+            return float(loss.data)
+
+        def epoch_batches():
+            index = rng.permutation(len(x_all))
+            for i in range(tr.n_batches):
+                b = index[i * batch:(i + 1) * batch]
+                yield x_all[b], t_all[b]
+
+        def accuracy():
+            x, t = (x_all, t_all) if dataset == "spiral" else fmnist_numpy(False)
+            return float((forward(D.Variable(x.astype(ndt))).data.argmax(1) == t).mean())
+    else:
+        raise SystemExit(f"training: no {name} runner")
+    tr.step, tr.epoch_batches, tr.accuracy = step, epoch_batches, accuracy
+    return tr
+
+
+def train_spiral(name, epochs, dtype):
+    """DeZero's step 48, whole run: 300 epochs, batches of 30, MLP (10, 3),
+    sigmoid, SGD lr 1.0, in dtype (DeZero's is f32)."""
+    epochs = int(epochs)
+    tr = make_trainer(name, "spiral", (10, 3), dtype, 1.0, 30)
+    gc.collect()
+    baseline = rss_kib("VmRSS:")
+    steps, first, last = 0, None, None
+    t0 = time.perf_counter()
+    for _ in range(epochs):
+        total = 0.0
+        for x, t in tr.epoch_batches():
+            total += tr.step(x, t) * len(t)
+            steps += 1
+        last = total / tr.n_train
+        first = last if first is None else first
+    seconds = time.perf_counter() - t0
+    acc = tr.accuracy()
+    return "spiral", seconds, 0.0, baseline, {"steps": steps, "epochs": epochs, "first_loss": first,
+                                              "last_loss": last, "accuracy": acc, "api": tr.api,
+                                              "_live": tr.live}
+
+
+def train_fmnist(name, dtype, steps, epochs, seed="0"):
+    """784-1000-10 sigmoid MLP, SGD lr 1.0, batches of 100 in dtype: steps
+    timed after 5 of warm-up and extrapolated to an epoch (epochs 0), or
+    whole epochs and the test accuracy."""
+    steps, epochs, seed = int(steps), int(epochs), int(seed)
+    tr = make_trainer(name, "fmnist", (1000, 10), dtype, 1.0, 100, seed)
+    gc.collect()
+    baseline = rss_kib("VmRSS:")
+    extra = {"epochs": epochs, "batches": tr.n_batches, "api": tr.api, "_live": tr.live, "seed": seed}
+    if epochs == 0:
+        def forever():
+            while True:
+                yield from tr.epoch_batches()
+        batches = forever()
+        for _ in range(5):
+            x, t = next(batches)
+            tr.step(x, t)
+        t0 = time.perf_counter()
+        for _ in range(steps):
+            x, t = next(batches)
+            last = tr.step(x, t)
+        per_epoch = (time.perf_counter() - t0) / steps * tr.n_batches
+        extra.update(steps=steps, last_loss=last, test_accuracy=-1)
+    else:
+        times = []
+        for e in range(epochs):
+            t0, total = time.perf_counter(), 0.0
+            for x, t in tr.epoch_batches():
+                total += tr.step(x, t) * len(t)
+            times.append(time.perf_counter() - t0)
+            print(f"{name} epoch {e + 1}: {times[-1]:.2f} s, loss {total / tr.n_train:.4f}",
+                  file=sys.stderr, flush=True)
+        per_epoch = sum(times) / epochs
+        extra.update(epoch_s=times, last_loss=total / tr.n_train, test_accuracy=tr.accuracy())
+    return "fmnist", per_epoch, 0.0, baseline, extra
+
+
+TRAIN_CASES = {"spiral": train_spiral, "fmnist": train_fmnist}
+
+
 def main():
     name, case, *args = sys.argv[1:]
-    if case in TENSOR_CASES:
+    if case in TRAIN_CASES:
+        kase, forward_s, backward_s, baseline, extra = TRAIN_CASES[case](name, *args)
+        gc.collect()
+        live = extra.pop("_live")()
+    elif case in TENSOR_CASES:
         kase, forward_s, backward_s, baseline, extra = TENSOR_CASES[case](name, *args)
         gc.collect()
         live = list(dz_module().live_counts()) if name == "python-gi" else None

@@ -446,6 +446,40 @@ dz_kernel_affine (DzDtype        dtype,
     }
 }
 
+/* The sigmoid's gradient from its output, in one pass: gx = gy y (1 - y).
+ * @gx may be @gy. */
+#define DEFINE_SIGMOID_GRAD(sfx, T)                                           \
+  static DZ_VECTOR_CLONES void                                                \
+  sigmoid_grad_##sfx (gsize n, const T *y, const T *gy, T *gx)                \
+  {                                                                           \
+    DZ_SIMD_LOOP                                                              \
+    for (gsize i = 0; i < n; i++)                                             \
+      gx[i] = gy[i] * (y[i] * ((T) 1 - y[i]));                                \
+  }
+
+DEFINE_SIGMOID_GRAD (f64, double)
+DEFINE_SIGMOID_GRAD (f32, float)
+
+gboolean
+dz_kernel_sigmoid_grad (DzDtype     dtype,
+                        gsize       n,
+                        const void *y,
+                        const void *gy,
+                        void       *gx)
+{
+  switch (dtype)
+    {
+    case DZ_DTYPE_FLOAT64:
+      sigmoid_grad_f64 (n, y, gy, gx);
+      return TRUE;
+    case DZ_DTYPE_FLOAT32:
+      sigmoid_grad_f32 (n, y, gy, gx);
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 /* min (max (x, lo), hi), as NumPy's clip: hi wins when lo > hi, and a NaN
  * stays NaN. */
 #define DEFINE_CLIP(sfx, T)                                                   \

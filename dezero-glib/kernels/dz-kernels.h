@@ -91,6 +91,14 @@ gboolean dz_kernel_affine (DzDtype        dtype,
                            double         shift,
                            void          *out);
 
+/* gx[i] = gy[i] * y[i] * (1 - y[i]), the sigmoid's gradient from its
+ * output (FLOAT64, FLOAT32). @gx may equal @gy. */
+gboolean dz_kernel_sigmoid_grad (DzDtype     dtype,
+                                 gsize       n,
+                                 const void *y,
+                                 const void *gy,
+                                 void       *gx);
+
 /* out[i] = clamp (x[i], lo, hi) (FLOAT64, FLOAT32, INT64). */
 gboolean dz_kernel_clip   (DzDtype        dtype,
                            gsize          n,

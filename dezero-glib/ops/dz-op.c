@@ -339,6 +339,25 @@ dz_op_input_needs_grad (guint i)
   return i >= 64 || (inputs_needing_grad >> i) & 1;
 }
 
+/* Whether the gradient of @x can be read by anybody once the pass ends.
+ * Not for a constant, nor for a leaf that only this function holds: a
+ * batch of data passed in as an array and wrapped on the way (DeZero's
+ * `model(x)` with an ndarray), or a variable its maker let go of. Nobody
+ * can reach it but through the graph's functions, so its gradient (for the
+ * first layer of a network, a product as large as the forward's) is not
+ * computed, as PyTorch computes none for a tensor without requires_grad.
+ * A leaf that some other object or language wrapper still references
+ * keeps its gradient, as in DeZero. */
+static inline gboolean
+input_wants_grad (DzVariable *x)
+{
+  DzVariablePrivate *priv = dz_variable_get_priv (x);
+
+  if (priv->constant)
+    return FALSE;
+  return priv->creator != NULL || g_atomic_int_get ((gint *) &G_OBJECT (x)->ref_count) > 1;
+}
+
 gboolean
 dz_op_gradient (DzFunction  *self,
                 DzVariable  *output,
@@ -402,7 +421,7 @@ dz_op_gradient (DzFunction  *self,
 
   inputs_needing_grad = 0;
   for (guint i = 0; i < priv->n_inputs && i < 64; i++)
-    if (!dz_variable_get_priv (priv->inputs[i])->constant)
+    if (input_wants_grad (priv->inputs[i]))
       inputs_needing_grad |= G_GUINT64_CONSTANT (1) << i;
   ok = def->gradient (dz_op_params (self), xs, priv->n_inputs, y, gy, gxs, error);
   inputs_needing_grad = ~G_GUINT64_CONSTANT (0);

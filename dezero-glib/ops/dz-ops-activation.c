@@ -12,6 +12,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "dz-kernels.h"
 #include "dz-op-private.h"
 
 typedef struct
@@ -108,8 +109,21 @@ static gboolean
 sigmoid_gradient (const void *p, DzArray **xs, guint n, DzArray *y, DzArray *gy, DzArray **gxs,
                   GError **error)
 {
-  DzArray *d = dz_array_affine (y, -1.0, 1.0, error);
+  DzArray *d;
 
+  /* One pass, into gy when nobody else sees it: the common case. */
+  if (gy->dtype == y->dtype && dz_array_same_shape_ (gy, y) && dz_dtype_is_float (y->dtype))
+    {
+      DzArray *gx = dz_array_is_exclusive (gy) ? g_object_ref (gy)
+                                               : dz_array_new_uninitialized_like (gy, error);
+
+      if (gx != NULL)
+        dz_kernel_sigmoid_grad (y->dtype, y->size, y->data, gy->data, gx->data);
+      g_object_unref (gy);
+      return (gxs[0] = gx) != NULL;
+    }
+
+  d = dz_array_affine (y, -1.0, 1.0, error);
   d = d ? dz_array_binary_take (DZ_BINARY_MUL, d, y, error) : NULL;
   return (gxs[0] = times_gy (d, gy, error)) != NULL;
 }

@@ -444,6 +444,41 @@ test_affine (void)
   g_assert_false (dz_kernel_affine (DZ_DTYPE_INT64, 1, &(gint64) { 1 }, 1, 1, &(gint64) { 0 }));
 }
 
+/* gy y (1 - y), into a new buffer and in place over gy. */
+static void
+test_sigmoid_grad (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+
+  for (guint t = 0; t < 2; t++)
+    {
+      const DzDtype dtype = all_dtypes[t];
+      const gsize n = 1003;
+      void *y = g_malloc (n * item_size (dtype));
+      void *gy = g_malloc (n * item_size (dtype));
+      void *out = g_malloc (n * item_size (dtype));
+
+      fill_uniform (dtype, y, n, 0, 1, rand);
+      fill_uniform (dtype, gy, n, -3, 3, rand);
+      g_assert_true (dz_kernel_sigmoid_grad (dtype, n, y, gy, out));
+      for (gsize i = 0; i < n; i++)
+        {
+          double yi = get (dtype, y, i);
+
+          assert_close (get (dtype, out, i), get (dtype, gy, i) * yi * (1 - yi), rtol_for (dtype),
+                        1e-7);
+        }
+      g_assert_true (dz_kernel_sigmoid_grad (dtype, n, y, gy, gy));
+      for (gsize i = 0; i < n; i++)
+        g_assert_cmpfloat (get (dtype, gy, i), ==, get (dtype, out, i));
+      g_free (y);
+      g_free (gy);
+      g_free (out);
+    }
+  g_assert_false (dz_kernel_sigmoid_grad (DZ_DTYPE_INT64, 1, &(gint64) { 1 }, &(gint64) { 1 },
+                                          &(gint64) { 0 }));
+}
+
 static void
 test_clip (void)
 {
@@ -900,6 +935,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/kernels/unary", test_unary);
   g_test_add_func ("/kernels/unary/sigmoid-limits", test_sigmoid_limits);
   g_test_add_func ("/kernels/affine", test_affine);
+  g_test_add_func ("/kernels/sigmoid-grad", test_sigmoid_grad);
   g_test_add_func ("/kernels/clip", test_clip);
   g_test_add_func ("/kernels/cast", test_cast);
   g_test_add_func ("/kernels/copy-strided", test_copy_strided);

@@ -734,6 +734,54 @@ test_requires_grad (void)
   dz_assert_no_live_objects ();
 }
 
+/* A leaf that only the graph holds (a batch wrapped on the way in and let
+ * go of) gets no gradient: nobody could read it. Held by its maker, it
+ * gets one. W's gradient is the same either way. */
+static void
+test_unreachable_leaf (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (6);
+  const gsize xs[] = { 4, 3 }, ws[] = { 3, 2 };
+  g_autoptr(DzArray) xa = dz_array_new_randn (xs, 2, gen, NULL);
+  g_autoptr(DzArray) wa = dz_array_new_randn (ws, 2, gen, NULL);
+  g_autoptr(DzArray) first = NULL;
+
+  for (int held = 1; held >= 0; held--)
+    {
+      DzVariable *x = dz_variable_new (xa);
+      g_autoptr(DzVariable) W = dz_variable_new (wa);
+      g_autoptr(DzVariable) y = NULL, loss = NULL;
+      g_autoptr(GError) error = NULL;
+      DzVariable *input;
+
+      y = dz_linear (x, W, NULL, &error);
+      loss = y ? dz_sum (y, NULL, 0, FALSE, &error) : NULL;
+      g_assert_no_error (error);
+      if (!held)
+        g_object_unref (x);
+      g_assert_true (dz_variable_backward (loss, &error));
+      g_assert_no_error (error);
+      input = dz_function_get_input (dz_variable_get_creator (y), 0);
+      g_assert_true (input == x);
+      if (held)
+        {
+          g_assert_nonnull (dz_variable_get_grad (x));
+          first = g_object_ref (dz_variable_get_data (dz_variable_get_grad (W)));
+          g_object_unref (x);
+        }
+      else
+        {
+          g_assert_null (dz_variable_get_grad (input));
+          g_assert_true (dz_array_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
+                                            0, 0));
+        }
+    }
+  g_clear_object (&first);
+  g_clear_object (&xa);
+  g_clear_object (&wa);
+  dz_assert_no_live_objects ();
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -747,6 +795,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/linalg/gradients", test_gradients);
   g_test_add_func ("/linalg/second-order", test_second_order);
   g_test_add_func ("/linalg/requires-grad", test_requires_grad);
+  g_test_add_func ("/linalg/unreachable-leaf", test_unreachable_leaf);
 
   return g_test_run ();
 }

@@ -221,6 +221,38 @@ test_activation_scalars (void)
   dz_assert_no_live_objects ();
 }
 
+/* The sigmoid's gradient is written into the incoming gradient only when
+ * nothing else sees it: two sigmoids of one sum share it, and each must
+ * read the ones, not what the other wrote. */
+static void
+test_sigmoid_shared_gradient (void)
+{
+  for (guint t = 0; t < 2; t++)
+    {
+      DzDtype dtype = t == 0 ? DZ_DTYPE_FLOAT64 : DZ_DTYPE_FLOAT32;
+      g_autoptr(DzVariable) x = new_x (dtype);
+      g_autoptr(DzVariable) y1 = dz_sigmoid (x, NULL);
+      g_autoptr(DzVariable) y2 = dz_sigmoid (x, NULL);
+      g_autoptr(DzVariable) s = dz_add (y1, y2, NULL);
+      g_autoptr(DzVariable) total = dz_sum (s, NULL, 0, FALSE, NULL);
+      g_autoptr(GError) error = NULL;
+      DzArray *y, *gx;
+
+      g_assert_true (dz_variable_backward (total, &error));
+      g_assert_no_error (error);
+      y = dz_variable_get_data (y1);
+      gx = dz_variable_get_data (dz_variable_get_grad (x));
+      for (gsize i = 0; i < dz_array_get_size (y); i++)
+        {
+          double v = dz_array_get_value (y, i);
+
+          g_assert_cmpfloat_with_epsilon (dz_array_get_value (gx, i), 2 * v * (1 - v),
+                                          t == 0 ? 1e-15 : 1e-7);
+        }
+    }
+  dz_assert_no_live_objects ();
+}
+
 static void
 test_loss_values (void)
 {
@@ -586,6 +618,7 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/nn/activation-values", test_activation_values);
   g_test_add_func ("/nn/activation-scalars", test_activation_scalars);
+  g_test_add_func ("/nn/sigmoid-shared-gradient", test_sigmoid_shared_gradient);
   g_test_add_func ("/nn/loss-values", test_loss_values);
   g_test_add_func ("/nn/mse-broadcast", test_mse_broadcast);
   g_test_add_func ("/nn/stability", test_stability);
