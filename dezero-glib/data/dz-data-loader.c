@@ -25,8 +25,9 @@
  * global generator instead). A dataset held as arrays (see
  * dz_dataset_get_arrays()) is gathered with one copy per row, and without
  * shuffling a batch shares the dataset's storage; its built-in transforms
- * (#DzTransform) run once on the whole batch. Other datasets are read
- * sample by sample with dz_dataset_get_item().
+ * (#DzTransform) run once on the whole batch. Other datasets give their
+ * batches with #DzDatasetClass.get_batch, or sample by sample (see
+ * dz_dataset_get_batch()).
  */
 struct _DzDataLoader
 {
@@ -308,125 +309,6 @@ dz_data_loader_get_n_batches (DzDataLoader *self)
   return self->n_samples / self->batch_size + (self->n_samples % self->batch_size != 0);
 }
 
-/* Stacks the samples one by one, for datasets that compute them. Each
- * must have the shape and dtype of the first. */
-static gboolean
-stack_items (DzDataLoader  *self,
-             const gsize   *indices,
-             gsize          n_indices,
-             DzArray      **x,
-             DzArray      **t,
-             GError       **error)
-{
-  g_autoptr(GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) ts = g_ptr_array_new_with_free_func (g_object_unref);
-  GPtrArray *lists[2];
-  DzArray **results[2] = { x, t };
-  gsize i, k;
-
-  for (i = 0; i < n_indices; i++)
-    {
-      DzArray *xi, *ti;
-
-      if (!dz_dataset_get_item (self->dataset, indices[i], &xi, &ti, error))
-        return FALSE;
-      g_ptr_array_add (xs, xi);
-      if (i > 0 && (ti != NULL) != (ts->len > 0))
-        {
-          g_clear_object (&ti);
-          g_set_error (error, DZ_ERROR, DZ_ERROR_NO_DATA,
-                       "Sample %" G_GSIZE_FORMAT " has %s label where the first had %s",
-                       indices[i], ts->len > 0 ? "no" : "a", ts->len > 0 ? "one" : "none");
-          return FALSE;
-        }
-      if (ti != NULL)
-        g_ptr_array_add (ts, ti);
-    }
-
-  lists[0] = xs;
-  lists[1] = ts->len > 0 ? ts : NULL;
-  for (k = 0; k < 2; k++)
-    {
-      GPtrArray *list = lists[k];
-      DzArray *first;
-      const gsize *item_shape;
-      gsize shape[DZ_ARRAY_MAX_NDIM];
-      gsize row_bytes;
-      guint ndim;
-      guint8 *dest;
-      g_autoptr(GBytes) bytes = NULL;
-
-      *results[k] = NULL;
-      if (list == NULL)
-        continue;
-
-      first = g_ptr_array_index (list, 0);
-      item_shape = dz_array_get_shape (first, &ndim);
-      if (ndim == DZ_ARRAY_MAX_NDIM)
-        {
-          g_set_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT,
-                       "Samples of %u axes leave no room for the batch axis", ndim);
-          g_clear_object (results[0]);
-          return FALSE;
-        }
-      shape[0] = n_indices;
-      memcpy (shape + 1, item_shape, ndim * sizeof (gsize));
-      row_bytes = dz_array_get_size (first) * dz_dtype_get_item_size (dz_array_get_dtype (first));
-
-      dest = g_malloc (MAX (n_indices * row_bytes, 1));
-      bytes = g_bytes_new_take (dest, n_indices * row_bytes);
-      for (i = 0; i < n_indices; i++)
-        {
-          DzArray *item = g_ptr_array_index (list, i);
-          g_autoptr(GBytes) item_bytes = NULL;
-
-          if (!dz_array_same_shape (item, first)
-              || dz_array_get_dtype (item) != dz_array_get_dtype (first))
-            {
-              g_autofree char *want = dz_array_shape_to_string (first);
-              g_autofree char *got = dz_array_shape_to_string (item);
-
-              g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
-                           "Sample %" G_GSIZE_FORMAT " has %s %s where the batch's first has %s %s",
-                           indices[i], k == 0 ? "input" : "label", got, want,
-                           dz_dtype_get_name (dz_array_get_dtype (first)));
-              g_clear_object (results[0]);
-              return FALSE;
-            }
-          item_bytes = dz_array_get_bytes (item);
-          memcpy (dest + i * row_bytes, g_bytes_get_data (item_bytes, NULL), row_bytes);
-        }
-
-      *results[k] = dz_array_new_from_bytes (bytes, dz_array_get_dtype (first),
-                                             shape, ndim + 1, error);
-      if (*results[k] == NULL)
-        {
-          g_clear_object (results[0]);
-          return FALSE;
-        }
-    }
-
-  return TRUE;
-}
-
-/* Replaces *@batch with its transform; nothing to do without one. */
-static gboolean
-transform_batch (DzTransform  *transform,
-                 DzArray     **batch,
-                 GError      **error)
-{
-  DzArray *transformed;
-
-  if (transform == NULL || *batch == NULL)
-    return TRUE;
-  transformed = dz_transform_apply_batch (transform, *batch, error);
-  if (transformed == NULL)
-    return FALSE;
-  g_object_unref (*batch);
-  *batch = transformed;
-  return TRUE;
-}
-
 /**
  * dz_data_loader_next:
  * @self: a #DzDataLoader
@@ -453,8 +335,6 @@ dz_data_loader_next (DzDataLoader  *self,
 {
   g_autoptr(DzArray) x_batch = NULL;
   g_autoptr(DzArray) t_batch = NULL;
-  DzArray *data, *label;
-  DzTransform *transform, *target_transform;
   const gsize *indices;
   gsize start, count;
 
@@ -485,28 +365,8 @@ dz_data_loader_next (DzDataLoader  *self,
       return FALSE;
     }
 
-  transform = dz_dataset_get_transform (self->dataset);
-  target_transform = dz_dataset_get_target_transform (self->dataset);
-  if (dz_dataset_get_source_arrays (self->dataset, &data, &label)
-      && dz_transform_can_batch_all (transform) && dz_transform_can_batch_all (target_transform))
-    {
-      x_batch = dz_data_take_rows (data, indices, count, TRUE, error);
-      if (x_batch == NULL)
-        return FALSE;
-      if (label != NULL)
-        {
-          t_batch = dz_data_take_rows (label, indices, count, TRUE, error);
-          if (t_batch == NULL)
-            return FALSE;
-        }
-      if (!transform_batch (transform, &x_batch, error)
-          || !transform_batch (target_transform, &t_batch, error))
-        return FALSE;
-    }
-  else if (!stack_items (self, indices, count, &x_batch, &t_batch, error))
-    {
-      return FALSE;
-    }
+  if (!dz_dataset_get_batch (self->dataset, indices, count, &x_batch, &t_batch, error))
+    return FALSE;
 
   self->iteration++;
   if (x != NULL)

@@ -34,4 +34,11 @@ gboolean dz_dataset_get_source_arrays (DzDataset  *self,
                                        DzArray   **data,
                                        DzArray   **label);
 
+/* An IDX file's values as they are, unsigned bytes; @shape has room for
+ * DZ_ARRAY_MAX_NDIM axes. Errors as dz_idx_read(). */
+GBytes  *dz_idx_read_bytes (const char  *path,
+                            gsize       *shape,
+                            guint       *ndim,
+                            GError     **error);
+
 G_END_DECLS

@@ -48,9 +48,15 @@ struct _DzDatasetClass
                            DzArray   **x,
                            DzArray   **t,
                            GError    **error);
+  gboolean (* get_batch)  (DzDataset    *self,
+                           const gsize  *indices,
+                           gsize         n_indices,
+                           DzArray     **x,
+                           DzArray     **t,
+                           GError      **error);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 DZ_AVAILABLE_IN_ALL
@@ -65,6 +71,13 @@ gboolean   dz_dataset_get_item   (DzDataset  *self,
                                   DzArray   **x,
                                   DzArray   **t,
                                   GError    **error);
+DZ_AVAILABLE_IN_ALL
+gboolean   dz_dataset_get_batch  (DzDataset    *self,
+                                  const gsize  *indices,
+                                  gsize         n_indices,
+                                  DzArray     **x,
+                                  DzArray     **t,
+                                  GError      **error);
 DZ_AVAILABLE_IN_ALL
 gboolean   dz_dataset_get_train  (DzDataset  *self);
 DZ_AVAILABLE_IN_ALL

@@ -73,4 +73,12 @@ DZ_AVAILABLE_IN_ALL
 DzFashionMNIST *dz_fashion_mnist_new (gboolean     train,
                                       GError     **error);
 
+DZ_AVAILABLE_IN_ALL
+GBytes         *dz_mnist_get_images  (DzMNIST     *self,
+                                      gsize       *n_images,
+                                      gsize       *rows,
+                                      gsize       *cols);
+DZ_AVAILABLE_IN_ALL
+DzArray        *dz_mnist_get_labels  (DzMNIST     *self);
+
 G_END_DECLS

@@ -404,7 +404,12 @@ test_mnist_directory (Fixture       *fixture,
   g_autoptr(GError) error = NULL;
   g_autoptr(DzMNIST) train = NULL;
   g_autoptr(DzMNIST) test = NULL;
-  DzArray *x, *t;
+  g_autoptr(DzArray) x = NULL;
+  g_autoptr(DzArray) t = NULL;
+  g_autoptr(DzArray) xi = NULL;
+  g_autoptr(DzArray) ti = NULL;
+  g_autoptr(GBytes) pixels = NULL;
+  gsize all[7] = { 0, 1, 2, 3, 4, 5, 6 }, n, rows, cols;
   const gsize *shape;
   guint ndim;
 
@@ -419,7 +424,9 @@ test_mnist_directory (Fixture       *fixture,
 
   train = dz_mnist_new (fixture->dir, TRUE, &error);
   g_assert_no_error (error);
-  g_assert_true (dz_dataset_get_arrays (DZ_DATASET (train), &x, &t));
+  g_assert_cmpuint (dz_dataset_get_length (DZ_DATASET (train)), ==, 7);
+  g_assert_true (dz_dataset_get_batch (DZ_DATASET (train), all, 7, &x, &t, &error));
+  g_assert_no_error (error);
   shape = dz_array_get_shape (x, &ndim);
   g_assert_cmpuint (ndim, ==, 2);
   g_assert_cmpuint (shape[0], ==, 7);
@@ -428,6 +435,19 @@ test_mnist_directory (Fixture       *fixture,
   g_assert_cmpint (dz_array_get_dtype (t), ==, DZ_DTYPE_INT64);
   g_assert_cmpfloat (dz_array_get_value (x, 83), ==, (double) (83.0f / 255.0f));
   g_assert_cmpfloat (dz_array_get_value (t, 6), ==, 6);
+
+  /* One sample is the same row; the bytes are the file's. */
+  g_assert_true (dz_dataset_get_item (DZ_DATASET (train), 6, &xi, &ti, &error));
+  g_assert_cmpuint (dz_array_get_ndim (xi), ==, 1);
+  g_assert_cmpfloat (dz_array_get_value (xi, 83 - 72), ==, dz_array_get_value (x, 83));
+  g_assert_cmpfloat (dz_array_item (ti), ==, 6);
+  pixels = dz_mnist_get_images (train, &n, &rows, &cols);
+  g_assert_cmpuint (n, ==, 7);
+  g_assert_cmpuint (rows * cols, ==, 12);
+  g_assert_cmpuint (g_bytes_get_size (pixels), ==, 84);
+  g_assert_cmpuint (((const guint8 *) g_bytes_get_data (pixels, NULL))[83], ==, 83);
+  g_assert_cmpfloat (dz_array_get_value (dz_mnist_get_labels (train), 6), ==, 6);
+  g_assert_false (dz_dataset_get_arrays (DZ_DATASET (train), NULL, NULL));
 
   /* Five images, four labels. */
   test = dz_mnist_new (fixture->dir, FALSE, &error);
@@ -444,11 +464,10 @@ test_fashion_mnist (void)
   g_autoptr(DzDataLoader) loader = NULL;
   g_autoptr(DzArray) bx = NULL;
   g_autoptr(DzArray) bt = NULL;
-  DzArray *x, *t;
-  const gsize *shape;
+  DzArray *t;
   gint64 start;
-  gsize n_values;
-  const float *pixels;
+  gsize n_values, n, rows, cols;
+  const guint8 *pixels;
   g_autoptr(GBytes) bytes = NULL;
 
   if (running_scaled ())
@@ -469,25 +488,25 @@ test_fashion_mnist (void)
   g_test_message ("Fashion-MNIST's 60,000 training images loaded in %.0f ms",
                   (g_get_monotonic_time () - start) / 1000.0);
 
-  g_assert_true (dz_dataset_get_arrays (DZ_DATASET (train), &x, &t));
-  shape = dz_array_get_shape (x, NULL);
-  g_assert_cmpuint (shape[0], ==, 60000);
-  g_assert_cmpuint (shape[1], ==, 784);
+  bytes = dz_mnist_get_images (DZ_MNIST (train), &n, &rows, &cols);
+  t = dz_mnist_get_labels (DZ_MNIST (train));
+  g_assert_cmpuint (n, ==, 60000);
+  g_assert_cmpuint (rows, ==, 28);
+  g_assert_cmpuint (cols, ==, 28);
   g_assert_cmpuint (dz_array_get_shape (t, NULL)[0], ==, 60000);
 
-  bytes = dz_array_get_bytes (x);
   pixels = g_bytes_get_data (bytes, &n_values);
-  n_values /= sizeof (float);
+  g_assert_cmpuint (n_values, ==, 60000 * 784);
   {
-    float lo = 1, hi = 0;
+    guint8 lo = 255, hi = 0;
 
     for (gsize i = 0; i < n_values; i++)
       {
         lo = MIN (lo, pixels[i]);
         hi = MAX (hi, pixels[i]);
       }
-    g_assert_cmpfloat (lo, ==, 0.0f);
-    g_assert_cmpfloat (hi, ==, 1.0f);
+    g_assert_cmpuint (lo, ==, 0);
+    g_assert_cmpuint (hi, ==, 255);
   }
   for (gsize i = 0; i < 60000; i++)
     {
@@ -508,6 +527,21 @@ test_fashion_mnist (void)
   g_assert_cmpuint (dz_array_get_shape (bx, NULL)[0], ==, 100);
   g_assert_cmpuint (dz_array_get_shape (bx, NULL)[1], ==, 784);
   g_assert_cmpuint (dz_array_get_shape (bt, NULL)[0], ==, 100);
+  {
+    /* The batch is the bytes over 255 in float32, row for row. */
+    gsize first = (gsize) -1;
+
+    for (gsize i = 0; i < 60000 && first == (gsize) -1; i++)
+      {
+        gboolean same = dz_array_get_value (t, i) == dz_array_get_value (bt, 0);
+
+        for (gsize k = 0; same && k < 784; k++)
+          same = dz_array_get_value (bx, k) == (double) ((float) pixels[i * 784 + k] / 255.0f);
+        if (same)
+          first = i;
+      }
+    g_assert_cmpuint (first, !=, (gsize) -1);
+  }
 
   g_clear_object (&bx);
   g_clear_object (&bt);

@@ -79,7 +79,13 @@ def test_mnist_missing_directory(tmp_path):
 def test_fashion_mnist():
     test = Dz.FashionMNIST.new(False)
     assert test.get_length() == 10000
-    ok, x, t = test.get_arrays()
-    assert x.get_shape() == [10000, 784] and x.get_dtype() == Dz.Dtype.FLOAT32
+    assert test.get_arrays()[0] is False  # bytes, converted batch by batch
+    pixels = Dz.mnist_images(test)
+    assert pixels.shape == (10000, 1, 28, 28) and pixels.dtype == np.uint8
+    assert test.get_labels().get_shape() == [10000]
+    ok, x, t = test.get_batch([3, 1])
+    assert x.get_shape() == [2, 784] and x.get_dtype() == Dz.Dtype.FLOAT32
+    np.testing.assert_array_equal(np.asarray(x)[1],
+                                  pixels[1].reshape(-1).astype(np.float32) / 255.0)
     ok, bx, bt = Dz.DataLoader.new(test, 100, True, 0).next()
     assert bx.get_shape() == [100, 784] and bt.get_shape() == [100]

@@ -196,20 +196,16 @@ class MNIST(Dataset):
 
     def prepare(self):
         self._dz = self._load()
-        ok, x, t = self._dz.get_arrays()
-        self._x = x
-        self._t = t
-        self.label = np.asarray(t)
+        self._images = Dz.mnist_images(self._dz)
+        self.label = np.asarray(self._dz.get_labels())
         self._raw = None
 
     @property
     def data(self):
-        """The images as DeZero has them, uint8 (N, 1, 28, 28); made from
-        C's float32 [0, 1] values on first use."""
-        if self._raw is None and getattr(self, "_x", None) is not None:
-            x = np.asarray(self._x)
-            self._raw = np.rint(x * 255.0).astype(np.uint8).reshape(len(x), 1, 28, 28)
-        return self._raw
+        """The images as DeZero has them, uint8 (N, 1, 28, 28): a read-only
+        view of the bytes C holds (a quarter of float32's memory), unless
+        replaced by assignment."""
+        return self._images if self._raw is None else self._raw
 
     @data.setter
     def data(self, value):
@@ -221,8 +217,9 @@ class MNIST(Dataset):
     def __getitem__(self, index):
         if not np.isscalar(index):
             raise TypeError(f"a dataset is indexed by one integer, not {type(index).__name__}")
-        if _is_default_mnist_transform(self.transform):
-            x = np.asarray(self._x)[index]
+        if _is_default_mnist_transform(self.transform) and self._raw is None:
+            _, x, _ = self._dz.get_item(int(index) % len(self))
+            x = np.asarray(x)
         else:
             x = self.transform(self.data[index])
         return x, self.target_transform(self.label[index])

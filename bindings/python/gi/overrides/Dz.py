@@ -72,6 +72,8 @@ _lib.dz_array_new_from_bytes.restype = ctypes.c_void_p
 _lib.dz_array_new_from_bytes.argtypes = [ctypes.c_void_p, ctypes.c_int,
                                          ctypes.POINTER(ctypes.c_size_t), ctypes.c_uint,
                                          ctypes.POINTER(ctypes.POINTER(_GError))]
+_lib.dz_mnist_get_images.restype = ctypes.c_void_p
+_lib.dz_mnist_get_images.argtypes = [ctypes.c_void_p] + [ctypes.POINTER(ctypes.c_size_t)] * 3
 _glib = ctypes.CDLL("libglib-2.0.so.0")
 _glib.g_bytes_get_data.restype = ctypes.c_void_p
 _glib.g_bytes_get_data.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_size_t)]
@@ -163,6 +165,41 @@ class _Storage:
 
     def __del__(self):
         _glib.g_bytes_unref(self._bytes)
+
+
+class _MnistPixels:
+    """The base of the uint8 ndarray over a Dz.MNIST's pixels: holds their
+    GBytes (GLib.Bytes.get_data() would copy 47 MB)."""
+
+    __slots__ = ("_bytes", "__array_interface__")
+
+    def __init__(self, dataset):
+        n, rows, cols = (ctypes.c_size_t(0) for _ in range(3))
+        self._bytes = _lib.dz_mnist_get_images(_capsule_pointer(dataset.__gpointer__, None),
+                                               ctypes.byref(n), ctypes.byref(rows),
+                                               ctypes.byref(cols))
+        size = ctypes.c_size_t(0)
+        address = _glib.g_bytes_get_data(self._bytes, ctypes.byref(size))
+        self.__array_interface__ = {
+            "version": 3,
+            "shape": (n.value, 1, rows.value, cols.value),
+            "typestr": "|u1",
+            "data": (address or 0, True),
+        }
+
+    def __del__(self):
+        _glib.g_bytes_unref(self._bytes)
+
+
+def mnist_images(dataset):
+    """A Dz.MNIST's pixels as DeZero's ``data``: a read-only uint8 ndarray of
+    shape (N, 1, rows, cols) over the dataset's own bytes, zero-copy."""
+    if not isinstance(dataset, Dz.MNIST):
+        raise TypeError(f"a Dz.MNIST, not {type(dataset).__name__}")
+    return np.asarray(_MnistPixels(dataset))
+
+
+__all__.append("mnist_images")
 
 
 def _view(array):
