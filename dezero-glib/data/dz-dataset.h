@@ -32,6 +32,8 @@ G_DECLARE_DERIVABLE_TYPE (DzDataset, dz_dataset, DZ, DATASET, GObject)
  * @parent_class: the parent class
  * @get_length: returns the number of samples
  * @get_item: returns one sample
+ * @get_batch: optional: returns several samples stacked, faster than one
+ *   by one
  *
  * The class structure of #DzDataset. A dataset that holds its samples as
  * the rows of two arrays sets them with dz_dataset_set_arrays() and

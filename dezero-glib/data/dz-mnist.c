@@ -46,6 +46,14 @@ typedef struct
 
 G_DEFINE_TYPE_WITH_PRIVATE (DzMNIST, dz_mnist, DZ_TYPE_DATASET)
 
+/**
+ * DzFashionMNIST:
+ *
+ * Fashion-MNIST (Zalando's 28 × 28 images of ten kinds of clothing, the
+ * same format as MNIST) from where Debian's `dataset-fashion-mnist`
+ * package installs it, %DZ_FASHION_MNIST_DIR. See #DzMNIST for the
+ * shapes.
+ */
 struct _DzFashionMNIST
 {
   DzMNIST parent_instance;
@@ -253,6 +261,19 @@ dz_mnist_load (DzMNIST     *self,
   return TRUE;
 }
 
+/**
+ * dz_mnist_new:
+ * @directory: (type filename): the directory holding the IDX files
+ * @train: %TRUE for the 60,000 training images, %FALSE for the 10,000
+ *   test images
+ * @error: return location for a #GError
+ *
+ * Reads MNIST, or any dataset in its format, from @directory.
+ *
+ * Returns: (transfer full): a new #DzMNIST, or %NULL with @error set
+ *   (%DZ_ERROR_NOT_AVAILABLE when a file is missing; see dz_idx_read()
+ *   for the others)
+ */
 DzMNIST *
 dz_mnist_new (const char  *directory,
               gboolean     train,

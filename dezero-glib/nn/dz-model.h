@@ -15,10 +15,22 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_MODEL:
+ *
+ * The #GType of #DzModel.
+ */
 #define DZ_TYPE_MODEL (dz_model_get_type ())
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (DzModel, dz_model, DZ, MODEL, DzLayer)
 
+/**
+ * DzModelClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzModel. It adds no virtual functions: a model
+ * implements #DzLayerClass.forward() as any layer.
+ */
 struct _DzModelClass
 {
   DzLayerClass parent_class;
