@@ -1439,15 +1439,27 @@ def gradient_check(f, x, *args, rtol=1e-4, atol=1e-5, eps=1e-4, **kwargs):
 @_export
 @contextlib.contextmanager
 def using_config(name, value):
-    """DeZero's ``using_config``; only ``'enable_backprop'`` exists. Also
-    usable as a decorator."""
-    if name != "enable_backprop":
-        raise ValueError(f"unknown configuration {name!r} (only 'enable_backprop')")
-    previous = Dz.set_enable_backprop(bool(value))
+    """DeZero's ``using_config`` for the calling thread's switches:
+    ``'enable_backprop'`` and ``'train'``. Also usable as a decorator."""
+    setters = {"enable_backprop": Dz.set_enable_backprop, "train": Dz.set_train}
+    if name not in setters:
+        raise ValueError(f"unknown configuration {name!r} (only 'enable_backprop' and 'train')")
+    previous = setters[name](bool(value))
     try:
         yield
     finally:
-        Dz.set_enable_backprop(previous)
+        setters[name](previous)
+
+
+@_export
+def test_mode(func=None):
+    """DeZero's ``test_mode()``: ``with Dz.test_mode():`` (or as a
+    decorator) runs in test mode, where dropout passes its input through."""
+    if func is None:
+        return using_config("train", False)
+    if not callable(func):
+        raise TypeError("test_mode takes a function to decorate, or nothing")
+    return using_config("train", False)(func)
 
 
 @_export
