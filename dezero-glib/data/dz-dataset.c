@@ -599,6 +599,16 @@ dz_dataset_get_source_arrays (DzDataset  *self,
   return whole;
 }
 
+static void
+set_transform_slot (DzDataset    *self,
+                    DzTransform **slot,
+                    DzTransform  *transform,
+                    guint         prop_id)
+{
+  if (g_set_object (slot, transform))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[prop_id]);
+}
+
 /**
  * dz_dataset_set_transform:
  * @self: a #DzDataset
@@ -616,8 +626,7 @@ dz_dataset_set_transform (DzDataset   *self,
   g_return_if_fail (transform == NULL || DZ_IS_TRANSFORM (transform));
 
   priv = dz_dataset_get_instance_private (self);
-  if (g_set_object (&priv->transform, transform))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TRANSFORM]);
+  set_transform_slot (self, &priv->transform, transform, PROP_TRANSFORM);
 }
 
 /**
@@ -656,8 +665,7 @@ dz_dataset_set_target_transform (DzDataset   *self,
   g_return_if_fail (transform == NULL || DZ_IS_TRANSFORM (transform));
 
   priv = dz_dataset_get_instance_private (self);
-  if (g_set_object (&priv->target_transform, transform))
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TARGET_TRANSFORM]);
+  set_transform_slot (self, &priv->target_transform, transform, PROP_TARGET_TRANSFORM);
 }
 
 /**

@@ -107,20 +107,22 @@ gather_pixels (DzMNISTPrivate  *priv,
                    : dz_array_new_from_bytes (bytes, DZ_DTYPE_FLOAT32, shape + 1, 1, error);
 }
 
+/* Samples @indices, stacked (@keep_axis) or the one alone. */
 static gboolean
-dz_mnist_get_batch (DzDataset    *dataset,
-                    const gsize  *indices,
-                    gsize         n_indices,
-                    DzArray     **x,
-                    DzArray     **t,
-                    GError      **error)
+read_samples (DzDataset    *dataset,
+              const gsize  *indices,
+              gsize         n_indices,
+              gboolean      keep_axis,
+              DzArray     **x,
+              DzArray     **t,
+              GError      **error)
 {
   DzMNISTPrivate *priv = dz_mnist_get_instance_private (DZ_MNIST (dataset));
 
-  *x = gather_pixels (priv, indices, n_indices, TRUE, error);
+  *x = gather_pixels (priv, indices, n_indices, keep_axis, error);
   if (*x == NULL)
     return FALSE;
-  *t = dz_data_take_rows (priv->labels, indices, n_indices, TRUE, error);
+  *t = dz_data_take_rows (priv->labels, indices, n_indices, keep_axis, error);
   if (*t == NULL)
     {
       g_clear_object (x);
@@ -130,24 +132,24 @@ dz_mnist_get_batch (DzDataset    *dataset,
 }
 
 static gboolean
+dz_mnist_get_batch (DzDataset    *dataset,
+                    const gsize  *indices,
+                    gsize         n_indices,
+                    DzArray     **x,
+                    DzArray     **t,
+                    GError      **error)
+{
+  return read_samples (dataset, indices, n_indices, TRUE, x, t, error);
+}
+
+static gboolean
 dz_mnist_get_item (DzDataset  *dataset,
                    gsize       index,
                    DzArray   **x,
                    DzArray   **t,
                    GError    **error)
 {
-  DzMNISTPrivate *priv = dz_mnist_get_instance_private (DZ_MNIST (dataset));
-
-  *x = gather_pixels (priv, &index, 1, FALSE, error);
-  if (*x == NULL)
-    return FALSE;
-  *t = dz_data_take_rows (priv->labels, &index, 1, FALSE, error);
-  if (*t == NULL)
-    {
-      g_clear_object (x);
-      return FALSE;
-    }
-  return TRUE;
+  return read_samples (dataset, &index, 1, FALSE, x, t, error);
 }
 
 static void
