@@ -145,5 +145,5 @@ def test_no_grad_records_nothing():
     with Dz.using_config("enable_backprop", False):
         assert not Dz.get_enable_backprop()
     with pytest.raises(ValueError):
-        with Dz.using_config("train", False):
+        with Dz.using_config("no_such_switch", False):
             pass
