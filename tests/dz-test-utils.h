@@ -9,14 +9,9 @@
 #include <string.h>
 
 #include <dezero-glib.h>
-
-/* Every test must leave no array, variable or function behind. */
-#define dz_assert_no_live_objects()                                           \
-  G_STMT_START {                                                              \
-    g_assert_cmpuint (dz_live_count (DZ_LIVE_ARRAY), ==, 0);                  \
-    g_assert_cmpuint (dz_live_count (DZ_LIVE_VARIABLE), ==, 0);               \
-    g_assert_cmpuint (dz_live_count (DZ_LIVE_FUNCTION), ==, 0);               \
-  } G_STMT_END
+/* The assertions we install for our users' suites (dz_assert_allclose,
+ * dz_assert_gradcheck, dz_assert_no_live_objects): ours use them too. */
+#include <dz-test.h>
 
 /* Valgrind runs everything ~50 times slower and with much more memory per
  * object; the valgrind test setup sets DZ_TEST_SCALE to shrink the largest

@@ -601,8 +601,8 @@ test_hvp_mlp (void)
   g_minus = mlp_grad_at (w_minus);
   diff = dz_array_sub (g_plus, g_minus, NULL);
   numerical = dz_array_scale (diff, 1.0 / (2 * eps), NULL);
-  g_assert_true (dz_array_allclose (dz_variable_get_data (g_ptr_array_index (hv, 0)), numerical,
-                                    1e-5, 1e-7));
+  dz_assert_allclose (dz_variable_get_data (g_ptr_array_index (hv, 0)), numerical,
+                                    1e-5, 1e-7);
 }
 
 int

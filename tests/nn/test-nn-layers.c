@@ -310,7 +310,7 @@ test_linear_infers_in_size (void)
 
     g_assert_no_error (error);
     g_assert_true (dz_variable_get_data (W) == first);
-    g_assert_true (dz_array_allclose (dz_variable_get_data (y), dz_variable_get_data (y2), 0, 0));
+    dz_assert_allclose (dz_variable_get_data (y), dz_variable_get_data (y2), 0, 0);
   }
 
   names = dz_layer_list_parameter_names (nobias);
@@ -357,8 +357,8 @@ test_linear_init_scale (void)
   g_assert_cmpfloat (fabs (mean), <, 0.01 / sqrt (in));
   g_assert_cmpfloat (fabs (var * in - 1.0), <, 0.03);
 
-  g_assert_true (dz_array_allclose (W, dz_variable_get_data (DZ_VARIABLE (dz_layer_get_parameter (b, "W"))),
-                                    0, 0));
+  dz_assert_allclose (W, dz_variable_get_data (DZ_VARIABLE (dz_layer_get_parameter (b, "W"))),
+                                    0, 0);
   g_assert_false (dz_array_allclose (W, dz_variable_get_data (DZ_VARIABLE (dz_layer_get_parameter (c, "W"))),
                                      0, 0));
   g_assert_cmpint (dz_variable_get_dtype (DZ_VARIABLE (dz_layer_get_parameter (f32, "W"))), ==,

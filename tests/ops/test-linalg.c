@@ -457,9 +457,9 @@ test_linear_growing_bias (void)
   /* The differentiable backward of add: its array-level gradient in main
    * does not sum a broadcast input's gradient yet. */
   g_assert_true (dz_variable_backward_full (z, DZ_BACKWARD_CREATE_GRAPH, NULL));
-  g_assert_true (dz_array_allclose (gx, dz_variable_get_data (dz_variable_get_grad (x)), 1e-12, 1e-12));
-  g_assert_true (dz_array_allclose (gW, dz_variable_get_data (dz_variable_get_grad (W)), 1e-12, 1e-12));
-  g_assert_true (dz_array_allclose (gb, dz_variable_get_data (dz_variable_get_grad (b)), 1e-12, 1e-12));
+  dz_assert_allclose (gx, dz_variable_get_data (dz_variable_get_grad (x)), 1e-12, 1e-12);
+  dz_assert_allclose (gW, dz_variable_get_data (dz_variable_get_grad (W)), 1e-12, 1e-12);
+  dz_assert_allclose (gb, dz_variable_get_data (dz_variable_get_grad (b)), 1e-12, 1e-12);
 
   /* Gradients with graphs hold the inputs that hold them. */
   dz_variable_clear_grad (x);
@@ -601,7 +601,7 @@ test_gradients (void)
             DzVariable *g = dz_variable_get_grad (xs[k]);
 
             g_assert_nonnull (dz_variable_get_creator (g));
-            g_assert_true (dz_array_allclose (plain[k], dz_variable_get_data (g), 1e-12, 1e-12));
+            dz_assert_allclose (plain[k], dz_variable_get_data (g), 1e-12, 1e-12);
             dz_variable_clear_grad (xs[k]);
             g_clear_object (&plain[k]);
           }
@@ -723,8 +723,8 @@ test_requires_grad (void)
       else
         {
           g_assert_null (dz_variable_get_grad (x));
-          g_assert_true (dz_array_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
-                                            0, 0));
+          dz_assert_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
+                                            0, 0);
         }
     }
   g_clear_object (&first);
@@ -772,8 +772,8 @@ test_unreachable_leaf (void)
       else
         {
           g_assert_null (dz_variable_get_grad (input));
-          g_assert_true (dz_array_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
-                                            0, 0));
+          dz_assert_allclose (dz_variable_get_data (dz_variable_get_grad (W)), first,
+                                            0, 0);
         }
     }
   g_clear_object (&first);

@@ -517,14 +517,14 @@ test_float32 (void)
 
       g_test_message ("%s", ops[i].name);
       g_assert_cmpint (dz_variable_get_dtype (y32), ==, DZ_DTYPE_FLOAT32);
-      g_assert_true (dz_array_allclose (dz_variable_get_data (y32), dz_variable_get_data (y64),
-                                        1e-6, 1e-6));
+      dz_assert_allclose (dz_variable_get_data (y32), dz_variable_get_data (y64),
+                                        1e-6, 1e-6);
       g_assert_true (dz_variable_backward (y32, NULL));
       g_assert_true (dz_variable_backward (y64, NULL));
       g32 = dz_variable_get_data (dz_variable_get_grad (x32));
       g64 = dz_variable_get_data (dz_variable_get_grad (x64));
       g_assert_cmpint (dz_array_get_dtype (g32), ==, DZ_DTYPE_FLOAT32);
-      g_assert_true (dz_array_allclose (g32, g64, 1e-5, 1e-6));
+      dz_assert_allclose (g32, g64, 1e-5, 1e-6);
     }
 
   g_clear_object (&t);

@@ -295,8 +295,8 @@ test_op_call (void)
   params = g_variant_ref_sink (g_variant_dict_end (&dict));
   called = dz_op_call ("mean", &x, 1, params, NULL);
   assert_shape (called, 3, kept);
-  g_assert_true (dz_array_allclose (dz_variable_get_data (called), dz_variable_get_data (direct),
-                                    0, 0));
+  dz_assert_allclose (dz_variable_get_data (called), dz_variable_get_data (direct),
+                                    0, 0);
 
   all = dz_op_call ("sum", &x, 1, NULL, NULL);
   g_assert_cmpuint (dz_variable_get_ndim (all), ==, 0);
@@ -309,7 +309,7 @@ test_op_call (void)
   empty = g_variant_ref_sink (g_variant_dict_end (&dict));
   none = dz_op_call ("max", &x, 1, empty, NULL);
   assert_shape (none, 3, full);
-  g_assert_true (dz_array_allclose (dz_variable_get_data (none), dz_variable_get_data (x), 0, 0));
+  dz_assert_allclose (dz_variable_get_data (none), dz_variable_get_data (x), 0, 0);
 
   g_variant_dict_init (&dict, NULL);
   g_variant_dict_insert (&dict, "x_min", "d", -1.0);
@@ -642,9 +642,9 @@ test_gradients (void)
         g_assert_no_error (error);
         g_assert_cmpint (dz_variable_get_dtype (plain->pdata[0]), ==, dtype);
         g_assert_cmpint (dz_variable_get_dtype (graph->pdata[0]), ==, dtype);
-        g_assert_true (dz_array_allclose (dz_variable_get_data (plain->pdata[0]),
+        dz_assert_allclose (dz_variable_get_data (plain->pdata[0]),
                                           dz_variable_get_data (graph->pdata[0]),
-                                          f32 ? 1e-6 : 1e-12, 1e-12));
+                                          f32 ? 1e-6 : 1e-12, 1e-12);
       }
   dz_assert_no_live_objects ();
 }
