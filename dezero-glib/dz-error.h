@@ -42,8 +42,10 @@ G_BEGIN_DECLS
  * @DZ_ERROR_DATA_MODIFIED: a variable's data was replaced with
  *   dz_variable_set_data() after a recorded function used it, so that
  *   function's gradient can no longer be computed
- * @DZ_ERROR_REENTRANT: a backward pass was started on a graph that a
- *   backward pass running on the same thread is still walking
+ * @DZ_ERROR_REENTRANT: an operation was started inside one that is still
+ *   running on the same object: a backward pass on a graph that a backward
+ *   pass on the same thread is walking, or an optimizer's update() from
+ *   within its own update (a hook or rule calling it)
  * @DZ_ERROR_INVALID_DTYPE: an array's element type does not suit the
  *   operation (an integer array where a gradient must flow, an unknown
  *   dtype name)
