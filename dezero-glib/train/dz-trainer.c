@@ -28,11 +28,11 @@
  *
  * dz_trainer_train() runs the loop in the calling thread and emits
  * #DzTrainer::step and #DzTrainer::epoch-end there. dz_trainer_train_async()
- * runs it in a worker thread (g_task_run_in_thread()) and emits the signals
+ * runs it in a worker thread and emits the signals
  * on the #GMainContext that was the thread-default context when it was
  * called, never on the worker; all of them are dispatched before the
  * #GAsyncReadyCallback runs (each is an idle source of default priority
- * attached to that context in order, as the task's completion is).
+ * attached to that context in order, and so is the task's completion).
  *
  * Cancellation is checked at every step boundary: the training then ends
  * with %G_IO_ERROR_CANCELLED and the model holds the weights of the last
@@ -451,13 +451,6 @@ end_running (DzTrainer *self)
   g_atomic_int_set (&self->running, FALSE);
 }
 
-static gboolean
-notify_running_idle (gpointer data)
-{
-  g_object_notify_by_pspec (data, properties[PROP_RUNNING]);
-  return G_SOURCE_REMOVE;
-}
-
 /**
  * dz_trainer_train:
  * @self: a #DzTrainer
@@ -496,34 +489,63 @@ dz_trainer_train (DzTrainer     *self,
   return ok;
 }
 
-static void
-train_thread (GTask        *task,
-              gpointer      source_object,
-              gpointer      task_data,
-              GCancellable *cancellable)
+/* The worker's state: it owns a reference to the task, which it hands to
+ * the idle source that completes the task on the caller's context. */
+typedef struct
 {
-  DzTrainer *self = source_object;
-  Run run = { self, cancellable, task_data, 0 };
-  GError *error = NULL;
-  GSource *source;
+  GTask *task;
+  GMainContext *context;
   gboolean ok;
+  GError *error;
+} Worker;
 
-  ok = run_training (&run, &error);
+static gboolean
+complete_idle (gpointer data)
+{
+  Worker *worker = data;
+  DzTrainer *self = g_task_get_source_object (worker->task);
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  if (worker->ok)
+    g_task_return_boolean (worker->task, TRUE);
+  else
+    g_task_return_error (worker->task, g_steal_pointer (&worker->error));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+worker_free (gpointer data)
+{
+  Worker *worker = data;
+
+  g_clear_error (&worker->error);
+  g_main_context_unref (worker->context);
+  g_object_unref (worker->task);
+  g_free (worker);
+}
+
+static gpointer
+train_thread (gpointer data)
+{
+  Worker *worker = data;
+  DzTrainer *self = g_task_get_source_object (worker->task);
+  Run run = { self, g_task_get_cancellable (worker->task), worker->context, 0 };
+  GSource *source;
+
+  worker->ok = run_training (&run, &worker->error);
   end_running (self);
 
-  /* The notification of the end, on the caller's context too, before the
-   * task completes. */
+  /* Completed on the caller's context, after every progress source
+   * attached before, and with the last references dropped there: the
+   * trainer (and the model, perhaps a binding's object) is never
+   * finalized in this thread. */
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_static_name (source, "[dezero-glib] DzTrainer running");
-  g_source_set_callback (source, notify_running_idle, g_object_ref (self), g_object_unref);
-  g_source_attach (source, run.context);
+  g_source_set_static_name (source, "[dezero-glib] DzTrainer complete");
+  g_source_set_callback (source, complete_idle, worker, worker_free);
+  g_source_attach (source, worker->context);
   g_source_unref (source);
-
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  return NULL;
 }
 
 /**
@@ -533,12 +555,13 @@ train_thread (GTask        *task,
  * @callback: (scope async) (closure user_data): called when the training ended
  * @user_data: data for @callback
  *
- * Starts dz_trainer_train() in a worker thread. The signals are emitted,
- * and @callback is called, on the thread-default main context of the
- * calling thread (g_main_context_get_thread_default()), which must be
+ * Starts dz_trainer_train() in a worker thread of its own. The signals are
+ * emitted, and @callback is called, on the thread-default main context of
+ * the calling thread (g_main_context_get_thread_default()), which must be
  * iterated; every #DzTrainer::step and #DzTrainer::epoch-end of the
- * training is emitted before @callback runs. Get the result with
- * dz_trainer_train_finish().
+ * training is emitted before @callback runs, and the worker drops no
+ * reference of its own, so that the trainer is never finalized in it. Get
+ * the result with dz_trainer_train_finish().
  *
  * See #DzTrainer for what may be used from other threads meanwhile.
  */
@@ -550,6 +573,8 @@ dz_trainer_train_async (DzTrainer           *self,
 {
   g_autoptr(GTask) task = NULL;
   GError *error = NULL;
+  Worker *worker;
+  GThread *thread;
 
   g_return_if_fail (DZ_IS_TRAINER (self));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -558,16 +583,26 @@ dz_trainer_train_async (DzTrainer           *self,
   g_task_set_source_tag (task, dz_trainer_train_async);
   g_task_set_name (task, "[dezero-glib] dz_trainer_train_async");
   g_task_set_check_cancellable (task, TRUE);
-  g_task_set_return_on_cancel (task, FALSE);
 
   if (!begin_running (self, &error))
     {
       g_task_return_error (task, error);
       return;
     }
-  g_task_set_task_data (task, g_main_context_ref_thread_default (),
-                        (GDestroyNotify) g_main_context_unref);
-  g_task_run_in_thread (task, train_thread);
+
+  worker = g_new0 (Worker, 1);
+  worker->task = g_object_ref (task);
+  worker->context = g_main_context_ref_thread_default ();
+  thread = g_thread_try_new ("dz-trainer", train_thread, worker, &error);
+  if (thread == NULL)
+    {
+      end_running (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+      worker_free (worker);
+      g_task_return_error (task, error);
+      return;
+    }
+  g_thread_unref (thread);
 }
 
 /**
