@@ -93,7 +93,7 @@ enum {
 static guint signals[N_SIGNALS];
 
 /* -- snapshots: the parameter names and arrays after a completed step,
- * immutable once published, reference counted (g_rc_box). */
+ * immutable once published, reference counted atomically (g_atomic_rc_box). */
 
 typedef struct _DzSnapshot
 {
@@ -113,7 +113,7 @@ snapshot_clear (gpointer data)
 static void
 snapshot_unref (DzSnapshot *snapshot)
 {
-  g_rc_box_release_full (snapshot, snapshot_clear);
+  g_atomic_rc_box_release_full (snapshot, snapshot_clear);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (DzSnapshot, snapshot_unref)
@@ -130,7 +130,7 @@ static void
 publish_snapshot (DzTrainer *self)
 {
   g_autoptr(GPtrArray) params = dz_layer_list_parameters (self->model);
-  DzSnapshot *snapshot = g_rc_box_new0 (DzSnapshot);
+  DzSnapshot *snapshot = g_atomic_rc_box_new0 (DzSnapshot);
   DzSnapshot *old;
 
   snapshot->names = dz_layer_list_parameter_names (self->model);
@@ -156,7 +156,7 @@ get_snapshot (DzTrainer *self)
   DzSnapshot *snapshot;
 
   g_mutex_lock (&self->lock);
-  snapshot = self->snapshot != NULL ? g_rc_box_acquire (self->snapshot) : NULL;
+  snapshot = self->snapshot != NULL ? g_atomic_rc_box_acquire (self->snapshot) : NULL;
   g_mutex_unlock (&self->lock);
   return snapshot;
 }
