@@ -147,6 +147,20 @@ test_blocking (void)
      * ten unless the machine is very slow. */
     g_assert_cmpuint (q.n_steps, >=, 2);
   }
+
+  /* A long interval: the first step, then only the last of each epoch. */
+  {
+    g_autoptr(DzTrainer) slow = spiral_trainer (3, FALSE);
+    Progress q = { 0 };
+
+    connect_progress (slow, &q);
+    g_object_set (slow, "progress-interval-ms", 600000, NULL);
+    g_assert_cmpuint (dz_trainer_get_progress_interval_ms (slow), ==, 600000);
+    g_assert_true (dz_trainer_train (slow, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (q.n_epochs, ==, 3);
+    g_assert_cmpuint (q.n_steps, ==, 4);
+  }
 }
 
 /* Drops the last reference to a trainer and checks that it is finalized
