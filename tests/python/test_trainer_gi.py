@@ -131,10 +131,11 @@ def test_model_error_ends_training():
     loader = Dz.DataLoader.new(Dz.Spiral.new(True), 30, True, 1)
     model = Dz.LinearLayer.new_with_in_size(5, 3, False, Dz.Dtype.FLOAT64, Dz.Generator.new(0))
     trainer = Dz.Trainer.new(model, Dz.SGD.new(0.1), loader, None, 2)
-    with pytest.raises(GLib.Error) as info:
+    with pytest.raises(ValueError) as info:
         trainer.train(None)
     assert info.value.matches(Dz.error_quark(), Dz.Error.SHAPE_MISMATCH)
     outcome = run_async(trainer)
+    assert isinstance(outcome["error"], ValueError)
     assert outcome["error"].matches(Dz.error_quark(), Dz.Error.SHAPE_MISMATCH)
     with pytest.raises(GLib.Error) as info:
         trainer.predict(model, Dz.as_array(np.zeros((2, 5))))
@@ -162,3 +163,37 @@ def test_predict_while_training():
     loop.run()
     GLib.source_remove(source)
     assert len(predictions) > 0
+
+
+
+class Net(Dz.Layer):
+    def __init__(self, seed):
+        super().__init__()
+        gen = Dz.Generator.new(seed)
+        self.add_layer("l", Dz.LinearLayer.new_with_in_size(2, 3, False, Dz.Dtype.FLOAT64, gen))
+
+    def do_forward(self, inputs):
+        return [self.get_layer("l").call1(inputs[0])]
+
+
+class FailingNet(Net):
+    def do_forward(self, inputs):
+        raise ZeroDivisionError("from the evaluation model")
+
+
+def test_python_layers():
+    # A Python model trains (blocking: its forward runs in this thread) and
+    # a Python evaluation model's exception comes back from predict.
+    loader = Dz.DataLoader.new(Dz.Spiral.new(True), 30, True, 1)
+    trainer = Dz.Trainer.new(Net(0), Dz.SGD.new(1.0), loader, None, 2)
+    losses = []
+    trainer.connect("epoch-end", lambda t, epoch, loss, *rest: losses.append(loss))
+    assert trainer.train(None)
+    assert len(losses) == 2 and losses[1] < losses[0]
+    x = Dz.as_array(np.zeros((4, 2)))
+    y = np.asarray(trainer.predict(Net(5), x))
+    assert y.shape == (4, 3)
+    with pytest.raises(ZeroDivisionError):
+        trainer.predict(FailingNet(6), x)
+    with pytest.raises(ValueError):
+        trainer.predict(mlp(1), x)
