@@ -563,6 +563,13 @@ train_thread (gpointer data)
  * reference of its own, so that the trainer is never finalized in it. Get
  * the result with dz_trainer_train_finish().
  *
+ * The model's forward, the dataset's and the transforms' code and the
+ * optimizer run in the worker. Subclasses written in Python do (PyGObject
+ * takes the GIL; an exception they raise ends the training with a
+ * %DZ_ERROR_FUNCTION_FAILED naming the method, without the Python
+ * exception); GJS cannot run JavaScript outside the main thread, so a
+ * model or dataset written in JavaScript needs dz_trainer_train().
+ *
  * See #DzTrainer for what may be used from other threads meanwhile.
  */
 void

@@ -197,3 +197,18 @@ def test_python_layers():
         trainer.predict(FailingNet(6), x)
     with pytest.raises(ValueError):
         trainer.predict(mlp(1), x)
+
+
+def test_python_layer_in_the_worker():
+    # The worker calls the Python forward under the GIL; its exception ends
+    # the training with FUNCTION_FAILED (the exception itself stays there).
+    loader = Dz.DataLoader.new(Dz.Spiral.new(True), 30, True, 1)
+    trainer = Dz.Trainer.new(Net(0), Dz.SGD.new(1.0), loader, None, 3)
+    losses = []
+    trainer.connect("epoch-end", lambda t, epoch, loss, *rest: losses.append(loss))
+    assert run_async(trainer) == {"ok": True}
+    assert len(losses) == 3 and losses[2] < losses[0]
+    failing = Dz.Trainer.new(FailingNet(0), Dz.SGD.new(1.0), loader, None, 3)
+    error = run_async(failing)["error"]
+    assert error.matches(Dz.error_quark(), Dz.Error.FUNCTION_FAILED)
+    assert "FailingNet" in error.message
