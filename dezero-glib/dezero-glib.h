@@ -37,6 +37,7 @@
 #include "dz-optimizers.h"
 #include "dz-safetensors.h"
 #include "dz-weights.h"
+#include "dz-trainer.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__

@@ -1729,6 +1729,17 @@ _wrap_methods(DataLoader, Dz.DataLoader)
 __all__.append("DataLoader")
 
 
+@override
+class Trainer(Dz.Trainer):
+    """Errors of ``train``, ``train_finish`` and ``predict`` are raised as
+    the DzError classes (``ValueError`` for a shape mismatch...), as for
+    the other classes; ``predict`` re-raises a Python layer's exception."""
+
+
+_wrap_methods(Trainer, Dz.Trainer)
+__all__.append("Trainer")
+
+
 _ArrayView = None
 
 
