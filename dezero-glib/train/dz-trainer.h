@@ -19,7 +19,20 @@
 
 G_BEGIN_DECLS
 
+/**
+ * DZ_TYPE_TRAINER:
+ *
+ * The #GType of #DzTrainer.
+ */
 #define DZ_TYPE_TRAINER (dz_trainer_get_type ())
+
+/**
+ * DzTrainerClass:
+ * @parent_class: the parent class
+ *
+ * The class structure of #DzTrainer. #DzTrainer is final: it has no
+ * virtual functions to override.
+ */
 
 DZ_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (DzTrainer, dz_trainer, DZ, TRAINER, GObject)
