@@ -178,40 +178,23 @@ static void
 refresh_from_target (DzOptimizerPrivate *priv)
 {
   g_autoptr(GPtrArray) listed = NULL;
+  g_autoptr(GPtrArray) unique = NULL;
   gboolean same;
-  guint n = 0;
 
   /* Read before listing: a change during the listing makes the next
    * update list again. */
   priv->target_serial = dz_layer_get_structure_serial ();
   listed = dz_layer_list_parameters (priv->target);
-
+  unique = g_ptr_array_new_full (listed->len, g_object_unref);
   for (guint i = 0; i < listed->len; i++)
-    {
-      gpointer param = g_ptr_array_index (listed, i);
-      guint found;
+    if (!g_ptr_array_find (unique, g_ptr_array_index (listed, i), NULL))
+      g_ptr_array_add (unique, g_object_ref (g_ptr_array_index (listed, i)));
 
-      if (g_ptr_array_find (listed, param, &found) && found < i)
-        continue;
-      /* Kept in place; the duplicates are counted out below. */
-      n++;
-    }
-  if (n < listed->len)
-    {
-      GPtrArray *unique = g_ptr_array_new_full (n, g_object_unref);
-
-      for (guint i = 0; i < listed->len; i++)
-        if (!g_ptr_array_find (unique, g_ptr_array_index (listed, i), NULL))
-          g_ptr_array_add (unique, g_object_ref (g_ptr_array_index (listed, i)));
-      g_ptr_array_unref (listed);
-      listed = unique;
-    }
-
-  same = listed->len == priv->params->len;
-  for (guint i = 0; same && i < listed->len; i++)
-    same = g_ptr_array_index (listed, i) == g_ptr_array_index (priv->params, i);
+  same = unique->len == priv->params->len;
+  for (guint i = 0; same && i < unique->len; i++)
+    same = g_ptr_array_index (unique, i) == g_ptr_array_index (priv->params, i);
   if (!same)
-    set_parameters (priv, listed);
+    set_parameters (priv, unique);
 }
 
 static gboolean
