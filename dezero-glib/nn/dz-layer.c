@@ -435,6 +435,36 @@ dz_layer_get_layer (DzLayer    *self,
   return entry != NULL && DZ_IS_LAYER (entry->object) ? DZ_LAYER (entry->object) : NULL;
 }
 
+/**
+ * dz_layer_list_layers:
+ * @self: a #DzLayer
+ *
+ * Lists the layers registered directly in @self (PyTorch's `children()`),
+ * in registration order; a layer registered under two names is listed
+ * once.
+ *
+ * Returns: (transfer container) (element-type DzLayer): the sub-layers
+ */
+GPtrArray *
+dz_layer_list_layers (DzLayer *self)
+{
+  DzLayerPrivate *priv;
+  GPtrArray *layers;
+
+  g_return_val_if_fail (DZ_IS_LAYER (self), NULL);
+
+  priv = dz_layer_get_instance_private (self);
+  layers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < priv->entries->len; i++)
+    {
+      GObject *object = g_array_index (priv->entries, Entry, i).object;
+
+      if (DZ_IS_LAYER (object) && !g_ptr_array_find (layers, object, NULL))
+        g_ptr_array_add (layers, g_object_ref (object));
+    }
+  return layers;
+}
+
 /* One walk serves both lists, so that their orders cannot differ. */
 static void
 collect (DzLayer        *self,

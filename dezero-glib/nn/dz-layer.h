@@ -68,6 +68,8 @@ DZ_AVAILABLE_IN_ALL
 DzLayer     *dz_layer_get_layer             (DzLayer      *self,
                                              const char   *name);
 DZ_AVAILABLE_IN_ALL
+GPtrArray   *dz_layer_list_layers           (DzLayer      *self);
+DZ_AVAILABLE_IN_ALL
 GPtrArray   *dz_layer_list_parameters       (DzLayer      *self);
 DZ_AVAILABLE_IN_ALL
 GStrv        dz_layer_list_parameter_names  (DzLayer      *self);

@@ -9,6 +9,7 @@
 
 #include "dz-error.h"
 #include "dz-config.h"
+#include "dz-scope.h"
 #include "dz-variable.h"
 #include "dz-ops-loss.h"
 #include "dz-trainer.h"
@@ -63,9 +64,16 @@ struct _DzTrainer
   guint progress_interval_ms;    /* atomic */
   gint running;                  /* atomic */
 
-  /* The latest published weights, under @lock. */
+  gint use_thread;               /* atomic */
+
+  /* The latest published weights; whether paused, and what waits for a
+   * resumption: a thread on @pause_cond, or the idle source of a training
+   * on a main context. All under @lock. */
   GMutex lock;
   struct _DzSnapshot *snapshot;
+  gboolean paused;
+  GCond pause_cond;
+  GSource *slice_source;
 };
 
 G_DEFINE_FINAL_TYPE (DzTrainer, dz_trainer, G_TYPE_OBJECT)
@@ -79,6 +87,8 @@ enum {
   PROP_EPOCHS,
   PROP_PROGRESS_INTERVAL_MS,
   PROP_RUNNING,
+  PROP_PAUSED,
+  PROP_USE_THREAD,
   N_PROPS
 };
 
@@ -199,13 +209,37 @@ emit_progress_idle (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
+/* Where a training is: the state that lets it run as a loop in one thread
+ * or one unit at a time from a main context's idle source. */
+typedef enum
+{
+  PHASE_EPOCH_START,
+  PHASE_TRAIN,
+  PHASE_VALIDATE,
+  PHASE_DONE,
+} Phase;
+
 typedef struct
 {
   DzTrainer *self;
   GCancellable *cancellable;
   /* NULL: emit in the training thread. */
   GMainContext *context;
+  /* Each unit in a DzScope, its signals emitted after the scope closed
+   * (the training on a main context, where JavaScript wrappers would hold
+   * every step's objects until a garbage collection). */
+  gboolean scoped;
+  GArray *pending;
   gint64 last_step_emit;
+
+  Phase phase;
+  guint epoch;           /* counted from 1 */
+  guint step;            /* within the epoch */
+  gsize n_batches;
+  gint64 epoch_start;
+  double elapsed;        /* of the epoch's training steps, in seconds */
+  double loss_sum, acc_sum, val_sum;
+  gsize seen, val_seen;
 } Run;
 
 static void
@@ -221,6 +255,11 @@ report (Run    *run,
   Progress *copy;
   GSource *source;
 
+  if (run->pending != NULL)
+    {
+      g_array_append_val (run->pending, progress);
+      return;
+    }
   if (run->context == NULL)
     {
       emit_progress (&progress);
@@ -287,148 +326,241 @@ batch_length (DzArray *x)
   return dz_array_get_ndim (x) > 0 ? dz_array_get_shape (x, NULL)[0] : 1;
 }
 
-/* The accuracy over the test loader, in no-grad and test mode. */
+static void
+run_init (Run          *run,
+          DzTrainer    *self,
+          GCancellable *cancellable,
+          GMainContext *context)
+{
+  *run = (Run) { .self = self, .cancellable = cancellable, .context = context,
+                 .phase = PHASE_EPOCH_START, .epoch = 1 };
+  dz_data_loader_reset (self->train_loader);
+}
+
+static void
+end_epoch (Run *run)
+{
+  double val_acc = run->val_seen > 0 ? run->val_sum / run->val_seen : NAN;
+
+  report (run, SIGNAL_EPOCH_END, run->epoch,
+          run->seen > 0 ? run->loss_sum / run->seen : NAN,
+          run->seen > 0 ? run->acc_sum / run->seen : NAN,
+          run->elapsed > 0 ? run->seen / run->elapsed : INFINITY,
+          run->self->test_loader != NULL ? val_acc : NAN);
+  run->epoch++;
+  run->phase = PHASE_EPOCH_START;
+}
+
+/* One training step, or the end of the epoch's batches. */
 static gboolean
-validate (Run     *run,
-          double  *accuracy,
-          GError **error)
+advance_train (Run     *run,
+               GError **error)
 {
   DzTrainer *self = run->self;
-  gboolean backprop = dz_set_enable_backprop (FALSE);
-  gboolean train = dz_set_train (FALSE);
-  gboolean ok = TRUE;
-  double sum = 0;
-  gsize seen = 0;
-  DzArray *xb, *tb;
+  g_autoptr(DzArray) xb = NULL;
+  g_autoptr(DzArray) tb = NULL;
+  GError *local = NULL;
+  double loss = 0, acc = 0;
+  gsize n;
+  gint64 now;
+  guint interval;
 
-  dz_data_loader_reset (self->test_loader);
-  for (;;)
+  if (!dz_data_loader_next (self->train_loader, &xb, &tb, &local))
     {
-      g_autoptr(DzVariable) x = NULL;
-      g_autoptr(DzVariable) t = NULL;
-      g_autoptr(DzVariable) y = NULL;
-      g_autoptr(DzVariable) acc = NULL;
-      GError *local = NULL;
-      gsize n;
-
-      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+      if (local != NULL)
         {
-          ok = FALSE;
-          break;
+          g_propagate_error (error, local);
+          return FALSE;
         }
-      if (!dz_data_loader_next (self->test_loader, &xb, &tb, &local))
+      run->elapsed = (g_get_monotonic_time () - run->epoch_start) / (double) G_USEC_PER_SEC;
+      if (self->test_loader == NULL)
         {
-          if (local != NULL)
-            {
-              g_propagate_error (error, local);
-              ok = FALSE;
-            }
-          break;
+          end_epoch (run);
+          return TRUE;
         }
-      n = batch_length (xb);
-      x = dz_variable_new (xb);
-      t = dz_variable_new (tb);
-      g_object_unref (xb);
-      g_object_unref (tb);
-      y = dz_layer_call1 (self->model, x, error);
-      if (y == NULL || (acc = dz_accuracy (y, t, error)) == NULL)
-        {
-          ok = FALSE;
-          break;
-        }
-      sum += scalar_of (acc) * n;
-      seen += n;
+      dz_data_loader_reset (self->test_loader);
+      run->phase = PHASE_VALIDATE;
+      return TRUE;
     }
+
+  n = batch_length (xb);
+  if (!train_step (self, xb, tb, &loss, &acc, error))
+    return FALSE;
+  publish_snapshot (self);
+  run->step++;
+  run->loss_sum += loss * n;
+  run->acc_sum += acc * n;
+  run->seen += n;
+
+  now = g_get_monotonic_time ();
+  interval = g_atomic_int_get (&self->progress_interval_ms);
+  if (run->step >= run->n_batches || run->last_step_emit == 0 ||
+      now - run->last_step_emit >= (gint64) interval * 1000)
+    {
+      run->last_step_emit = now;
+      report (run, SIGNAL_STEP, run->epoch, run->step, loss, 0, 0);
+    }
+  return TRUE;
+}
+
+/* One validation batch, in no-grad and test mode, or the epoch's end. */
+static gboolean
+advance_validate (Run     *run,
+                  GError **error)
+{
+  DzTrainer *self = run->self;
+  g_autoptr(DzArray) xb = NULL;
+  g_autoptr(DzArray) tb = NULL;
+  g_autoptr(DzVariable) x = NULL;
+  g_autoptr(DzVariable) t = NULL;
+  g_autoptr(DzVariable) y = NULL;
+  g_autoptr(DzVariable) acc = NULL;
+  GError *local = NULL;
+  gboolean backprop, train;
+  gsize n;
+
+  if (!dz_data_loader_next (self->test_loader, &xb, &tb, &local))
+    {
+      if (local != NULL)
+        {
+          g_propagate_error (error, local);
+          return FALSE;
+        }
+      end_epoch (run);
+      return TRUE;
+    }
+  n = batch_length (xb);
+  x = dz_variable_new (xb);
+  t = dz_variable_new (tb);
+  backprop = dz_set_enable_backprop (FALSE);
+  train = dz_set_train (FALSE);
+  y = dz_layer_call1 (self->model, x, error);
+  if (y != NULL)
+    acc = dz_accuracy (y, t, error);
   dz_set_train (train);
   dz_set_enable_backprop (backprop);
-  *accuracy = seen > 0 ? sum / seen : NAN;
+  if (acc == NULL)
+    return FALSE;
+  run->val_sum += scalar_of (acc) * n;
+  run->val_seen += n;
+  return TRUE;
+}
+
+/* Runs one unit of the training: a step, a validation batch or an epoch's
+ * end. Returns FALSE when the training is over: done (@error unset),
+ * failed or cancelled. The unit runs with backprop enabled and in
+ * training mode, and the calling thread's settings are restored after it:
+ * from an idle source, the thread runs other code between units. */
+static gboolean
+run_advance (Run     *run,
+             GError **error)
+{
+  DzTrainer *self = run->self;
+  gboolean backprop, train, ok;
+
+  if (run->phase == PHASE_DONE)
+    return FALSE;
+  if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
+    {
+      ok = FALSE;
+      goto out;
+    }
+  if (run->phase == PHASE_EPOCH_START)
+    {
+      if (run->epoch > self->epochs)
+        {
+          run->phase = PHASE_DONE;
+          return FALSE;
+        }
+      run->n_batches = dz_data_loader_get_n_batches (self->train_loader);
+      run->epoch_start = g_get_monotonic_time ();
+      run->step = 0;
+      run->loss_sum = run->acc_sum = run->val_sum = 0;
+      run->seen = run->val_seen = 0;
+      run->phase = PHASE_TRAIN;
+    }
+
+  backprop = dz_set_enable_backprop (TRUE);
+  train = dz_set_train (TRUE);
+  if (run->scoped)
+    {
+      g_autoptr(DzScope) scope = dz_scope_new ();
+
+      run->pending = g_array_new (FALSE, FALSE, sizeof (Progress));
+      ok = run->phase == PHASE_TRAIN ? advance_train (run, error) : advance_validate (run, error);
+      dz_scope_close (scope);
+    }
+  else
+    ok = run->phase == PHASE_TRAIN ? advance_train (run, error) : advance_validate (run, error);
+  dz_set_train (train);
+  dz_set_enable_backprop (backprop);
+  if (run->pending != NULL)
+    {
+      g_autoptr(GArray) pending = g_steal_pointer (&run->pending);
+
+      for (guint i = 0; i < pending->len; i++)
+        emit_progress (&g_array_index (pending, Progress, i));
+    }
+
+out:
+  if (!ok)
+    {
+      /* A cancelled or failed epoch leaves the loader in the middle. */
+      dz_data_loader_reset (self->train_loader);
+      run->phase = PHASE_DONE;
+    }
   return ok;
 }
 
-static gboolean
-run_training (Run     *run,
-              GError **error)
+/* -- pausing: a thread waits on @pause_cond; a cancellation wakes it. */
+
+static void
+wake_paused (GCancellable *cancellable,
+             gpointer      data)
+{
+  DzTrainer *self = data;
+
+  g_mutex_lock (&self->lock);
+  g_cond_broadcast (&self->pause_cond);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+wait_while_paused (Run *run)
 {
   DzTrainer *self = run->self;
-  gboolean backprop = dz_set_enable_backprop (TRUE);
-  gboolean train = dz_set_train (TRUE);
-  gboolean ok = TRUE;
 
-  dz_data_loader_reset (self->train_loader);
-  for (guint epoch = 1; ok && epoch <= self->epochs; epoch++)
+  g_mutex_lock (&self->lock);
+  while (self->paused && !g_cancellable_is_cancelled (run->cancellable))
+    g_cond_wait (&self->pause_cond, &self->lock);
+  g_mutex_unlock (&self->lock);
+}
+
+/* The whole training in the calling thread. */
+static gboolean
+run_to_end (Run     *run,
+            GError **error)
+{
+  GError *local = NULL;
+  gulong handler = 0;
+
+  if (run->cancellable != NULL)
+    handler = g_cancellable_connect (run->cancellable, G_CALLBACK (wake_paused),
+                                     run->self, NULL);
+  for (;;)
     {
-      gsize n_batches = dz_data_loader_get_n_batches (self->train_loader);
-      gint64 start = g_get_monotonic_time ();
-      double loss_sum = 0, acc_sum = 0, elapsed, val_acc = NAN;
-      gsize seen = 0;
-      guint step = 0;
-
-      for (;;)
-        {
-          DzArray *xb, *tb;
-          GError *local = NULL;
-          double loss = 0, acc = 0;
-          gsize n;
-          gint64 now;
-          guint interval;
-
-          if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
-            {
-              ok = FALSE;
-              break;
-            }
-          if (!dz_data_loader_next (self->train_loader, &xb, &tb, &local))
-            {
-              if (local != NULL)
-                {
-                  g_propagate_error (error, local);
-                  ok = FALSE;
-                }
-              break;
-            }
-          n = batch_length (xb);
-          ok = train_step (self, xb, tb, &loss, &acc, error);
-          g_object_unref (xb);
-          g_object_unref (tb);
-          if (!ok)
-            break;
-          publish_snapshot (self);
-          step++;
-          loss_sum += loss * n;
-          acc_sum += acc * n;
-          seen += n;
-
-          now = g_get_monotonic_time ();
-          interval = g_atomic_int_get (&self->progress_interval_ms);
-          if (step >= n_batches || run->last_step_emit == 0 ||
-              now - run->last_step_emit >= (gint64) interval * 1000)
-            {
-              run->last_step_emit = now;
-              report (run, SIGNAL_STEP, epoch, step, loss, 0, 0);
-            }
-        }
-      if (!ok)
+      wait_while_paused (run);
+      if (!run_advance (run, &local))
         break;
-
-      elapsed = (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC;
-      if (self->test_loader != NULL && !validate (run, &val_acc, error))
-        {
-          ok = FALSE;
-          break;
-        }
-      report (run, SIGNAL_EPOCH_END, epoch,
-              seen > 0 ? loss_sum / seen : NAN,
-              seen > 0 ? acc_sum / seen : NAN,
-              elapsed > 0 ? seen / elapsed : INFINITY,
-              val_acc);
     }
-
-  /* A cancelled or failed epoch leaves the loader in the middle. */
-  if (!ok)
-    dz_data_loader_reset (self->train_loader);
-  dz_set_train (train);
-  dz_set_enable_backprop (backprop);
-  return ok;
+  if (run->cancellable != NULL)
+    g_cancellable_disconnect (run->cancellable, handler);
+  if (local != NULL)
+    {
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -463,6 +595,9 @@ end_running (DzTrainer *self)
  * thread's settings (dz_set_enable_backprop(), dz_set_train()), which are
  * restored afterwards; the loaders start a new epoch.
  *
+ * While #DzTrainer:paused is set, the calling thread waits at the next step
+ * boundary until another thread clears it or @cancellable is cancelled.
+ *
  * A training that is already running (from another thread, or
  * dz_trainer_train_async()) makes this fail with %DZ_ERROR_REENTRANT.
  *
@@ -474,7 +609,7 @@ dz_trainer_train (DzTrainer     *self,
                   GCancellable  *cancellable,
                   GError       **error)
 {
-  Run run = { self, cancellable, NULL, 0 };
+  Run run;
   gboolean ok;
 
   g_return_val_if_fail (DZ_IS_TRAINER (self), FALSE);
@@ -483,26 +618,32 @@ dz_trainer_train (DzTrainer     *self,
 
   if (!begin_running (self, error))
     return FALSE;
-  ok = run_training (&run, error);
+  run_init (&run, self, cancellable, NULL);
+  ok = run_to_end (&run, error);
   end_running (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   return ok;
 }
 
-/* The worker's state: it owns a reference to the task, which it hands to
- * the idle source that completes the task on the caller's context. */
+/* -- asynchronous training: a worker thread, or units from an idle source
+ * on the caller's context (#DzTrainer:use-thread). Either owns a reference
+ * to the task and completes it on that context, where the last references
+ * are dropped: the trainer (and the model, perhaps a binding's object) is
+ * never finalized in the worker. */
+
 typedef struct
 {
   GTask *task;
   GMainContext *context;
+  Run run;
   gboolean ok;
   GError *error;
+  gulong cancelled_handler;
 } Worker;
 
-static gboolean
-complete_idle (gpointer data)
+static void
+worker_complete (Worker *worker)
 {
-  Worker *worker = data;
   DzTrainer *self = g_task_get_source_object (worker->task);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
@@ -510,6 +651,12 @@ complete_idle (gpointer data)
     g_task_return_boolean (worker->task, TRUE);
   else
     g_task_return_error (worker->task, g_steal_pointer (&worker->error));
+}
+
+static gboolean
+complete_idle (gpointer data)
+{
+  worker_complete (data);
   return G_SOURCE_REMOVE;
 }
 
@@ -529,16 +676,13 @@ train_thread (gpointer data)
 {
   Worker *worker = data;
   DzTrainer *self = g_task_get_source_object (worker->task);
-  Run run = { self, g_task_get_cancellable (worker->task), worker->context, 0 };
   GSource *source;
 
-  worker->ok = run_training (&run, &worker->error);
+  worker->ok = run_to_end (&worker->run, &worker->error);
   end_running (self);
 
   /* Completed on the caller's context, after every progress source
-   * attached before, and with the last references dropped there: the
-   * trainer (and the model, perhaps a binding's object) is never
-   * finalized in this thread. */
+   * attached before. */
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
   g_source_set_static_name (source, "[dezero-glib] DzTrainer complete");
@@ -548,6 +692,74 @@ train_thread (gpointer data)
   return NULL;
 }
 
+/* Units run for about this long per dispatch: well inside a 60 Hz frame,
+ * and long enough that a small model's steps are not one dispatch each. */
+#define SLICE_USEC 4000
+
+static gboolean
+train_slice (gpointer data)
+{
+  Worker *worker = data;
+  DzTrainer *self = g_task_get_source_object (worker->task);
+  GSource *source = g_main_current_source ();
+  gint64 until = g_get_monotonic_time () + SLICE_USEC;
+
+  do
+    {
+      gboolean asleep;
+
+      /* Asleep until dz_trainer_set_paused() or a cancellation sets the
+       * ready time again (under the lock, so that neither is missed). */
+      g_mutex_lock (&self->lock);
+      asleep = self->paused && !g_cancellable_is_cancelled (worker->run.cancellable);
+      if (asleep)
+        g_source_set_ready_time (source, -1);
+      g_mutex_unlock (&self->lock);
+      if (asleep)
+        return G_SOURCE_CONTINUE;
+      if (!run_advance (&worker->run, &worker->error))
+        {
+          worker->ok = worker->error == NULL;
+          g_mutex_lock (&self->lock);
+          g_clear_pointer (&self->slice_source, g_source_unref);
+          g_mutex_unlock (&self->lock);
+          if (worker->run.cancellable != NULL)
+            g_cancellable_disconnect (worker->run.cancellable, worker->cancelled_handler);
+          end_running (self);
+          worker_complete (worker);
+          return G_SOURCE_REMOVE;
+        }
+    }
+  while (g_get_monotonic_time () < until);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+slice_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     data)
+{
+  return callback (data);
+}
+
+static GSourceFuncs slice_funcs = { NULL, NULL, slice_dispatch, NULL, NULL, NULL };
+
+static void
+wake_slices (DzTrainer *self)
+{
+  g_mutex_lock (&self->lock);
+  if (self->slice_source != NULL)
+    g_source_set_ready_time (self->slice_source, 0);
+  g_mutex_unlock (&self->lock);
+}
+
+static void
+wake_on_cancel (GCancellable *cancellable,
+                gpointer      data)
+{
+  wake_slices (data);
+}
+
 /**
  * dz_trainer_train_async:
  * @self: a #DzTrainer
@@ -555,22 +767,27 @@ train_thread (gpointer data)
  * @callback: (scope async) (closure user_data): called when the training ended
  * @user_data: data for @callback
  *
- * Starts dz_trainer_train() in a worker thread of its own. The signals are
+ * Starts dz_trainer_train() without blocking the caller. The signals are
  * emitted, and @callback is called, on the thread-default main context of
  * the calling thread (g_main_context_get_thread_default()), which must be
  * iterated; every #DzTrainer::step and #DzTrainer::epoch-end of the
- * training is emitted before @callback runs, and the worker drops no
- * reference of its own, so that the trainer is never finalized in it. Get
- * the result with dz_trainer_train_finish().
+ * training is emitted before @callback runs. Get the result with
+ * dz_trainer_train_finish().
  *
- * The model's forward, the dataset's and the transforms' code and the
- * optimizer run in the worker. Subclasses written in Python do (PyGObject
- * takes the GIL; an exception they raise ends the training with a
- * %DZ_ERROR_FUNCTION_FAILED naming the method, without the Python
- * exception); GJS cannot run JavaScript outside the main thread, so a
- * model or dataset written in JavaScript needs dz_trainer_train().
+ * With #DzTrainer:use-thread (the default) the training runs in a worker
+ * thread of its own: the model's forward, the dataset's and the
+ * transforms' code and the optimizer run there. Subclasses written in
+ * Python do (PyGObject takes the GIL; an exception they raise ends the
+ * training with a %DZ_ERROR_FUNCTION_FAILED naming the method, without the
+ * Python exception). GJS cannot run JavaScript outside the main thread: a
+ * model, dataset or transform written in JavaScript needs
+ * #DzTrainer:use-thread unset (the GJS override unsets it by itself for
+ * such a model). The training then runs on the caller's context, a few
+ * milliseconds of steps per dispatch of an idle source, so that the
+ * context stays responsive between them.
  *
- * See #DzTrainer for what may be used from other threads meanwhile.
+ * See #DzTrainer for what may be used from other threads meanwhile, and
+ * #DzTrainer:paused for pausing.
  */
 void
 dz_trainer_train_async (DzTrainer           *self,
@@ -600,6 +817,31 @@ dz_trainer_train_async (DzTrainer           *self,
   worker = g_new0 (Worker, 1);
   worker->task = g_object_ref (task);
   worker->context = g_main_context_ref_thread_default ();
+
+  if (!g_atomic_int_get (&self->use_thread))
+    {
+      GSource *source = g_source_new (&slice_funcs, sizeof (GSource));
+
+      /* Below redraws and input: the steps take what the frames leave. */
+      run_init (&worker->run, self, cancellable, NULL);
+      worker->run.scoped = TRUE;
+      g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+      g_source_set_static_name (source, "[dezero-glib] DzTrainer steps");
+      g_source_set_callback (source, train_slice, worker, worker_free);
+      g_source_set_ready_time (source, 0);
+      g_mutex_lock (&self->lock);
+      self->slice_source = g_source_ref (source);
+      g_mutex_unlock (&self->lock);
+      if (cancellable != NULL)
+        worker->cancelled_handler = g_cancellable_connect (cancellable,
+                                                           G_CALLBACK (wake_on_cancel),
+                                                           self, NULL);
+      g_source_attach (source, worker->context);
+      g_source_unref (source);
+      return;
+    }
+
+  run_init (&worker->run, self, cancellable, worker->context);
   thread = g_thread_try_new ("dz-trainer", train_thread, worker, &error);
   if (thread == NULL)
     {
@@ -886,6 +1128,92 @@ dz_trainer_set_progress_interval_ms (DzTrainer *self,
 }
 
 /**
+ * dz_trainer_get_paused:
+ * @self: a #DzTrainer
+ *
+ * Gets #DzTrainer:paused.
+ *
+ * Returns: whether the training is paused
+ */
+gboolean
+dz_trainer_get_paused (DzTrainer *self)
+{
+  gboolean paused;
+
+  g_return_val_if_fail (DZ_IS_TRAINER (self), FALSE);
+
+  g_mutex_lock (&self->lock);
+  paused = self->paused;
+  g_mutex_unlock (&self->lock);
+  return paused;
+}
+
+/**
+ * dz_trainer_set_paused:
+ * @self: a #DzTrainer
+ * @paused: whether the training should wait
+ *
+ * Sets #DzTrainer:paused, from any thread; the change is notified in the
+ * calling thread.
+ */
+void
+dz_trainer_set_paused (DzTrainer *self,
+                       gboolean   paused)
+{
+  gboolean changed;
+
+  g_return_if_fail (DZ_IS_TRAINER (self));
+
+  paused = !!paused;
+  g_mutex_lock (&self->lock);
+  changed = self->paused != paused;
+  self->paused = paused;
+  if (!paused)
+    {
+      g_cond_broadcast (&self->pause_cond);
+      if (self->slice_source != NULL)
+        g_source_set_ready_time (self->slice_source, 0);
+    }
+  g_mutex_unlock (&self->lock);
+  if (changed)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PAUSED]);
+}
+
+/**
+ * dz_trainer_get_use_thread:
+ * @self: a #DzTrainer
+ *
+ * Gets #DzTrainer:use-thread.
+ *
+ * Returns: whether dz_trainer_train_async() trains in a worker thread
+ */
+gboolean
+dz_trainer_get_use_thread (DzTrainer *self)
+{
+  g_return_val_if_fail (DZ_IS_TRAINER (self), TRUE);
+
+  return g_atomic_int_get (&self->use_thread);
+}
+
+/**
+ * dz_trainer_set_use_thread:
+ * @self: a #DzTrainer
+ * @use_thread: whether dz_trainer_train_async() should train in a worker
+ *   thread
+ *
+ * Sets #DzTrainer:use-thread.
+ */
+void
+dz_trainer_set_use_thread (DzTrainer *self,
+                           gboolean   use_thread)
+{
+  g_return_if_fail (DZ_IS_TRAINER (self));
+
+  if (g_atomic_int_exchange (&self->use_thread, !!use_thread) != !!use_thread)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_USE_THREAD]);
+}
+
+/**
  * dz_trainer_new:
  * @model: the model to train
  * @optimizer: the optimizer; one without parameters or target is set up
@@ -958,6 +1286,7 @@ dz_trainer_finalize (GObject *object)
   DzTrainer *self = DZ_TRAINER (object);
 
   g_mutex_clear (&self->lock);
+  g_cond_clear (&self->pause_cond);
 
   G_OBJECT_CLASS (dz_trainer_parent_class)->finalize (object);
 }
@@ -993,6 +1322,12 @@ dz_trainer_get_property (GObject    *object,
     case PROP_RUNNING:
       g_value_set_boolean (value, dz_trainer_get_running (self));
       break;
+    case PROP_PAUSED:
+      g_value_set_boolean (value, dz_trainer_get_paused (self));
+      break;
+    case PROP_USE_THREAD:
+      g_value_set_boolean (value, dz_trainer_get_use_thread (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -1025,6 +1360,12 @@ dz_trainer_set_property (GObject      *object,
       break;
     case PROP_PROGRESS_INTERVAL_MS:
       dz_trainer_set_progress_interval_ms (self, g_value_get_uint (value));
+      break;
+    case PROP_PAUSED:
+      dz_trainer_set_paused (self, g_value_get_boolean (value));
+      break;
+    case PROP_USE_THREAD:
+      dz_trainer_set_use_thread (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1114,6 +1455,33 @@ dz_trainer_class_init (DzTrainerClass *klass)
     g_param_spec_boolean ("running", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * DzTrainer:paused:
+   *
+   * Whether the training waits: set, a running training stops at its next
+   * step boundary (the model holding the weights of the last completed
+   * step) until it is cleared or the training is cancelled; a training
+   * started while it is set waits before its first step. It may be set
+   * from any thread, and a GTK toggle button may be bound to it
+   * (g_object_bind_property()). A blocking dz_trainer_train() waits in
+   * its thread, so another thread must clear it.
+   */
+  properties[PROP_PAUSED] =
+    g_param_spec_boolean ("paused", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzTrainer:use-thread:
+   *
+   * Whether dz_trainer_train_async() trains in a worker thread (the
+   * default) or in short slices on the caller's main context, which a
+   * model, dataset or transform written in JavaScript needs. It applies
+   * to the trainings started after it was set.
+   */
+  properties[PROP_USE_THREAD] =
+    g_param_spec_boolean ("use-thread", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
@@ -1155,6 +1523,8 @@ static void
 dz_trainer_init (DzTrainer *self)
 {
   g_mutex_init (&self->lock);
+  g_cond_init (&self->pause_cond);
+  self->use_thread = TRUE;
   self->epochs = 1;
   self->progress_interval_ms = 100;
 }

@@ -64,6 +64,16 @@ DzArray      *dz_trainer_predict                   (DzTrainer            *self,
 DZ_AVAILABLE_IN_ALL
 gboolean      dz_trainer_get_running               (DzTrainer            *self);
 DZ_AVAILABLE_IN_ALL
+gboolean      dz_trainer_get_paused                (DzTrainer            *self);
+DZ_AVAILABLE_IN_ALL
+void          dz_trainer_set_paused                (DzTrainer            *self,
+                                                    gboolean              paused);
+DZ_AVAILABLE_IN_ALL
+gboolean      dz_trainer_get_use_thread            (DzTrainer            *self);
+DZ_AVAILABLE_IN_ALL
+void          dz_trainer_set_use_thread            (DzTrainer            *self,
+                                                    gboolean              use_thread);
+DZ_AVAILABLE_IN_ALL
 DzLayer      *dz_trainer_get_model                 (DzTrainer            *self);
 DZ_AVAILABLE_IN_ALL
 DzOptimizer  *dz_trainer_get_optimizer             (DzTrainer            *self);

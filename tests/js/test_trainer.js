@@ -6,7 +6,7 @@
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
 import Dz from 'gi://Dz?version=1.0';
-import {test, run, assert, isDzError} from './harness.js';
+import {test, run, assert, isDzError, liveCounts} from './harness.js';
 
 // A GJS exception log (or a call into JS from another thread) is a failure.
 GLib.log_set_always_fatal(GLib.LogLevelFlags.LEVEL_CRITICAL | GLib.LogLevelFlags.LEVEL_ERROR);
@@ -161,6 +161,116 @@ test('predict on published weights while the worker trains', () => {
     });
     print(`# ${predictions} predictions during the training`);
     assert(predictions > 0);
+});
+
+// A model written in JavaScript: the override trains it on the main
+// context (GJS cannot run JavaScript in the worker), in slices between
+// which the loop dispatches other sources, with the result of a blocking
+// training and no objects piling up for the garbage collector.
+const SpiralNet = Dz.Model.register(class SpiralNet extends Dz.Model {
+    constructor(seed, failAt = 0) {
+        super();
+        const generator = Dz.Generator.new(seed);
+        this.l1 = new Dz.LinearLayer({out_size: 10, generator, dtype: F64});
+        this.l2 = new Dz.LinearLayer({out_size: 3, generator, dtype: F64});
+        this.calls = 0;
+        this.failAt = failAt;
+    }
+
+    forward(x) {
+        if (++this.calls === this.failAt)
+            throw new RangeError('SpiralNet failed on purpose');
+        return this.l2.call(Dz.sigmoid(this.l1.call(x)));
+    }
+});
+
+function spiralNetTrainer(epochs, model) {
+    const loader = Dz.DataLoader.new(Dz.Spiral.new(true), 30, true, 1);
+    const testLoader = Dz.DataLoader.new(Dz.Spiral.new(false), 100, false, 0);
+    return Dz.Trainer.new(model, Dz.Adam.new(0.01, 0.9, 0.999, 1e-8), loader, testLoader, epochs);
+}
+
+test('a JS model trains on the main context, as a blocking training does', () => {
+    const blocking = spiralNetTrainer(20, new SpiralNet(0));
+    const expected = {blocking: true};
+    record(blocking, expected);
+    blocking.progress_interval_ms = 0;
+    assert(blocking.train(null) === true);
+
+    const trainer = spiralNetTrainer(20, new SpiralNet(0));
+    const state = {};
+    record(trainer, state);
+    trainer.progress_interval_ms = 0;
+    assert(trainer.use_thread === true);
+    const live = [];
+    trainer.connect('epoch-end', () => live.push(liveCounts()));
+    let ticks = 0;
+    const tick = GLib.timeout_add(GLib.PRIORITY_DEFAULT, 1, () => {
+        ticks++;
+        return GLib.SOURCE_CONTINUE;
+    });
+    runAsync(async () => {
+        await trainer.train_async(null);
+        state.settled = true;
+    });
+    GLib.source_remove(tick);
+    assert(trainer.use_thread === false, 'the override did not unset use-thread');
+    assert(state.epochs.length === 20 && state.steps.length === 200);
+    for (let i = 0; i < 20; i++) {
+        assert(state.epochs[i][1] === expected.epochs[i][1], `epoch ${i + 1}'s loss differs`);
+        assert(state.epochs[i][4] === expected.epochs[i][4], `epoch ${i + 1}'s validation differs`);
+    }
+    // Each slice's objects are released with it: flat from the 2nd epoch.
+    assert(live.slice(1).every(c => c.join() === live[1].join()), `live counts grew: ${live.join(' | ')}`);
+    print(`# main context: ${ticks} timeouts dispatched during the training`);
+    assert(ticks > 0);
+});
+
+test('a JS model that throws ends the main-context training with an error', () => {
+    const trainer = spiralNetTrainer(3, new SpiralNet(0, 5));
+    const error = runAsync(async () => {
+        try {
+            await trainer.train_async(null);
+        } catch (e) {
+            return e;
+        }
+        return null;
+    });
+    print(`# ${error}`);
+    assert(`${error}`.includes('SpiralNet failed on purpose'), `${error}`);
+    assert(!trainer.running);
+});
+
+test('pause and resume: no step while paused, every epoch in the end', () => {
+    const trainer = makeTrainer(20, false);
+    trainer.progress_interval_ms = 0;
+    const state = {};
+    record(trainer, state);
+    const paused = [];
+    trainer.connect('notify::paused', () => paused.push(trainer.paused));
+    const seen = {};
+    trainer.connect('step', () => {
+        if (state.steps.length !== 3)
+            return;
+        trainer.paused = true;
+        GLib.timeout_add(GLib.PRIORITY_DEFAULT, 300, () => {
+            seen.settled = state.steps.length;
+            GLib.timeout_add(GLib.PRIORITY_DEFAULT, 300, () => {
+                seen.still = state.steps.length;
+                assert(trainer.running && trainer.paused);
+                trainer.paused = false;
+                return GLib.SOURCE_REMOVE;
+            });
+            return GLib.SOURCE_REMOVE;
+        });
+    });
+    runAsync(async () => {
+        await trainer.train_async(null);
+        state.settled = true;
+    });
+    assert(seen.still === seen.settled && seen.settled < 200, `${seen.settled} then ${seen.still}`);
+    assert(state.steps.length === 200 && state.epochs.length === 20);
+    assert(paused.join() === 'true,false');
 });
 
 run();

@@ -170,6 +170,20 @@ test_layer_order_and_names (void)
     g_assert_cmpstrv (a, b);
   }
 
+  /* The direct sub-layers, in order; one registered twice, once. */
+  {
+    g_autoptr(GPtrArray) layers = NULL;
+
+    dz_layer_add_layer (net, "alias", dz_layer_get_layer (net, "l0"));
+    layers = dz_layer_list_layers (net);
+    g_assert_cmpuint (layers->len, ==, 2);
+    g_assert_true (g_ptr_array_index (layers, 0) == dz_layer_get_layer (net, "l0"));
+    g_assert_true (g_ptr_array_index (layers, 1) == dz_layer_get_layer (net, "l1"));
+    g_clear_pointer (&layers, g_ptr_array_unref);
+    layers = dz_layer_list_layers (dz_layer_get_layer (net, "l1"));
+    g_assert_cmpuint (layers->len, ==, 0);
+  }
+
   g_clear_pointer (&params, g_ptr_array_unref);
   g_clear_object (&net);
   dz_assert_no_live_objects ();

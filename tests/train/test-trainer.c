@@ -16,16 +16,27 @@ spiral_mlp (guint64 seed)
   return dz_mlp_new ((gsize[]) { 10, 3 }, 2, DZ_MLP_ACTIVATION_SIGMOID, DZ_DTYPE_FLOAT64, gen);
 }
 
+static DzTrainer *spiral_trainer_with (guint epochs, gboolean with_test, DzOptimizer *opt);
+
 static DzTrainer *
 spiral_trainer (guint epochs,
                 gboolean with_test)
+{
+  g_autoptr(DzOptimizer) opt = dz_sgd_new (1.0);
+
+  return spiral_trainer_with (epochs, with_test, opt);
+}
+
+static DzTrainer *
+spiral_trainer_with (guint        epochs,
+                     gboolean     with_test,
+                     DzOptimizer *opt)
 {
   g_autoptr(DzDataset) train = DZ_DATASET (dz_spiral_new (TRUE));
   g_autoptr(DzDataset) test = DZ_DATASET (dz_spiral_new (FALSE));
   g_autoptr(DzDataLoader) loader = dz_data_loader_new (train, 30, TRUE, 1);
   g_autoptr(DzDataLoader) test_loader = dz_data_loader_new (test, 100, FALSE, 0);
   g_autoptr(DzLayer) model = spiral_mlp (0);
-  g_autoptr(DzOptimizer) opt = dz_sgd_new (1.0);
 
   return dz_trainer_new (model, opt, loader, with_test ? test_loader : NULL, epochs);
 }
@@ -216,6 +227,9 @@ test_async (void)
   p.context = context;
   connect_progress (trainer, &p);
   dz_trainer_set_progress_interval_ms (trainer, 0);
+  /* Paused, so that it is still running for the checks below however
+   * fast the worker is. */
+  dz_trainer_set_paused (trainer, TRUE);
   dz_trainer_train_async (trainer, NULL, train_done, &p);
   g_assert_true (dz_trainer_get_running (trainer));
 
@@ -235,6 +249,7 @@ test_async (void)
     g_clear_error (&q.error);
   }
 
+  dz_trainer_set_paused (trainer, FALSE);
   run_until_done (&p);
   g_main_context_pop_thread_default (context);
   g_assert_no_error (p.error);
@@ -525,6 +540,164 @@ test_predict_stress (void)
   unref_last (trainer);
 }
 
+/* Runs @context for @ms milliseconds. */
+static void
+iterate_for (GMainContext *context,
+             guint         ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      g_main_context_iteration (context, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static gboolean
+count_tick (gpointer data)
+{
+  (*(guint *) data)++;
+  return G_SOURCE_CONTINUE;
+}
+
+/* use-thread unset: the training runs in slices on the caller's context,
+ * which dispatches its other sources in between, and it computes exactly
+ * what a blocking training computes. */
+static void
+test_main_context (void)
+{
+  guint epochs = dz_test_scaled (10);
+  /* Adam: the optimizer's state, made inside the first unit's scope,
+   * survives it. */
+  g_autoptr(DzOptimizer) adam1 = dz_adam_new (0.01, 0.9, 0.999, 1e-8);
+  g_autoptr(DzOptimizer) adam2 = dz_adam_new (0.01, 0.9, 0.999, 1e-8);
+  g_autoptr(DzTrainer) blocking = spiral_trainer_with (epochs, TRUE, adam1);
+  DzTrainer *trainer = spiral_trainer_with (epochs, TRUE, adam2);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GSource) tick = g_timeout_source_new (1);
+  g_autoptr(GPtrArray) expected = NULL;
+  g_autoptr(GPtrArray) params = NULL;
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 }, q = { 0 };
+  guint ticks = 0;
+
+  connect_progress (blocking, &q);
+  dz_trainer_set_progress_interval_ms (blocking, 0);
+  g_assert_true (dz_trainer_train (blocking, NULL, &error));
+  g_assert_no_error (error);
+  expected = copy_params (dz_trainer_get_model (blocking));
+
+  g_assert_true (dz_trainer_get_use_thread (trainer));
+  g_object_set (trainer, "use-thread", FALSE, NULL);
+  g_assert_false (dz_trainer_get_use_thread (trainer));
+  g_main_context_push_thread_default (context);
+  p.context = context;
+  connect_progress (trainer, &p);
+  dz_trainer_set_progress_interval_ms (trainer, 0);
+  g_source_set_callback (tick, count_tick, &ticks, NULL);
+  g_source_attach (tick, context);
+  dz_trainer_train_async (trainer, NULL, train_done, &p);
+  /* Nothing ran yet: the steps wait for the context. */
+  g_assert_cmpuint (p.n_steps, ==, 0);
+  run_until_done (&p);
+  g_source_destroy (tick);
+  g_main_context_pop_thread_default (context);
+
+  g_assert_no_error (p.error);
+  g_assert_true (p.ok);
+  g_assert_cmpuint (p.n_steps, ==, epochs * 10);
+  g_assert_cmpuint (p.n_epochs, ==, epochs);
+  g_assert_cmpfloat (p.last_loss, ==, q.last_loss);
+  g_assert_cmpfloat (p.last_val, ==, q.last_val);
+  g_assert_true (params_equal (dz_trainer_get_model (trainer), expected));
+  g_test_message ("main context: %u steps, %u timeouts dispatched meanwhile", p.n_steps, ticks);
+  g_assert_cmpuint (ticks, >, 0);
+  unref_last (trainer);
+}
+
+/* Pausing stops the steps at a boundary, the published weights with them;
+ * resuming goes on; cancelling a paused training ends it. */
+static void
+check_pause (gboolean use_thread)
+{
+  DzTrainer *trainer = spiral_trainer (100000, FALSE);
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(DzLayer) eval_model = spiral_mlp (7);
+  g_autoptr(DzArray) x = dz_array_new_zeros ((gsize[]) { 4, 2 }, 2, NULL);
+  g_autoptr(GError) error = NULL;
+  Progress p = { 0 };
+  guint settled;
+  guint notified = 0;
+
+  g_main_context_push_thread_default (context);
+  p.context = context;
+  connect_progress (trainer, &p);
+  g_signal_connect_swapped (trainer, "notify::paused", G_CALLBACK (count_tick), &notified);
+  dz_trainer_set_progress_interval_ms (trainer, 0);
+  dz_trainer_set_use_thread (trainer, use_thread);
+
+  /* Started paused: no step at all until resumed. */
+  dz_trainer_set_paused (trainer, TRUE);
+  g_assert_true (dz_trainer_get_paused (trainer));
+  g_assert_cmpuint (notified, ==, 1);
+  dz_trainer_train_async (trainer, cancellable, train_done, &p);
+  iterate_for (context, 100);
+  g_assert_cmpuint (p.n_steps, ==, 0);
+  g_assert_true (dz_trainer_get_running (trainer));
+
+  g_object_set (trainer, "paused", FALSE, NULL);
+  g_assert_cmpuint (notified, ==, 2);
+  while (p.n_steps < 5)
+    g_main_context_iteration (context, TRUE);
+  dz_trainer_set_paused (trainer, TRUE);
+  /* A threaded training may finish the step it is in. */
+  iterate_for (context, 300);
+  settled = p.n_steps;
+  {
+    g_autoptr(DzArray) y1 = dz_trainer_predict (trainer, eval_model, x, &error);
+    g_autoptr(DzArray) y2 = NULL;
+
+    g_assert_no_error (error);
+    iterate_for (context, 300);
+    g_assert_cmpuint (p.n_steps, ==, settled);
+    y2 = dz_trainer_predict (trainer, eval_model, x, &error);
+    g_assert_no_error (error);
+    dz_assert_allclose (y2, y1, 0, 0);
+  }
+
+  /* Resumed, it goes on; cancelled while paused, it ends. */
+  dz_trainer_set_paused (trainer, FALSE);
+  while (p.n_steps < settled + 5)
+    g_main_context_iteration (context, TRUE);
+  dz_trainer_set_paused (trainer, TRUE);
+  iterate_for (context, 50);
+  g_cancellable_cancel (cancellable);
+  run_until_done (&p);
+  g_main_context_pop_thread_default (context);
+  g_assert_false (p.ok);
+  g_assert_error (p.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&p.error);
+  g_assert_true (dz_trainer_get_paused (trainer));
+  g_assert_false (dz_trainer_get_running (trainer));
+  g_test_message ("%s: paused after %u steps, cancelled after %u",
+                  use_thread ? "thread" : "main context", settled, p.n_steps);
+  unref_last (trainer);
+}
+
+static void
+test_pause_thread (void)
+{
+  check_pause (TRUE);
+}
+
+static void
+test_pause_main_context (void)
+{
+  check_pause (FALSE);
+}
+
 static void
 wrap (gconstpointer data)
 {
@@ -544,6 +717,9 @@ main (int    argc,
   g_test_add_data_func ("/trainer/cancel", test_cancel, wrap);
   g_test_add_data_func ("/trainer/errors", test_errors, wrap);
   g_test_add_data_func ("/trainer/predict-stress", test_predict_stress, wrap);
+  g_test_add_data_func ("/trainer/main-context", test_main_context, wrap);
+  g_test_add_data_func ("/trainer/pause-thread", test_pause_thread, wrap);
+  g_test_add_data_func ("/trainer/pause-main-context", test_pause_main_context, wrap);
 
   return g_test_run ();
 }

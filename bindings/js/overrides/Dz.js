@@ -567,6 +567,40 @@ function nnIdioms(Dz, keepAll) {
         },
     });
 
+    // GJS cannot run JavaScript outside the main thread: a training whose
+    // model (or a sub-layer), optimizer, datasets or transforms are classes
+    // written here runs on the main context in slices (use-thread unset).
+    // A class registered by JavaScript is one the typelibs do not know.
+    if (Dz.Trainer) {
+        const {GIRepository} = imports.gi;
+        const repository = GIRepository.Repository.get_default();
+        const isJsObject = object =>
+            object !== null && repository.find_by_gtype(object.constructor.$gtype) === null;
+        const layers = function* (layer, seen = new Set()) {
+            if (seen.has(layer))
+                return;
+            seen.add(layer);
+            yield layer;
+            for (const child of layer.list_layers())
+                yield* layers(child, seen);
+        };
+        const needsMainThread = trainer => {
+            const objects = [...layers(trainer.model), trainer.optimizer];
+            for (const loader of [trainer.train_loader, trainer.test_loader]) {
+                const dataset = loader?.get_dataset();
+                if (dataset)
+                    objects.push(dataset, dataset.get_transform(), dataset.get_target_transform());
+            }
+            return objects.some(isJsObject);
+        };
+        const cTrainAsync = Dz.Trainer.prototype.train_async;
+        Dz.Trainer.prototype.train_async = function train_async(...args) {
+            if (this.use_thread && needsMainThread(this))
+                this.use_thread = false;
+            return cTrainAsync.apply(this, args);
+        };
+    }
+
     // dataset.at(i): [x, t] of sample i, counting from the end when negative.
     defineMethod(Dz.Dataset.prototype, 'at', function at(index) {
         const n = this.get_length();
