@@ -33,6 +33,10 @@
  * The kept state holds the graph of every call since the last reset: for
  * truncated backpropagation through time call
  * dz_variable_unchain_backward() on the loss every few steps.
+ *
+ * A #DzScope (`Dz.tidy`, a JavaScript loop over a #DzDataLoader) disposes
+ * what only the layer holds when it closes: keep the state from one block
+ * to the next (`Dz.keep([layer.get_h ()…])`) while a sequence goes on.
  */
 struct _DzLSTMLayer
 {

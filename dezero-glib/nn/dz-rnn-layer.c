@@ -29,6 +29,10 @@
  * truncated backpropagation through time call
  * dz_variable_unchain_backward() on the loss every few steps, which also
  * frees the graph behind the state.
+ *
+ * A #DzScope (`Dz.tidy`, a JavaScript loop over a #DzDataLoader) disposes
+ * what only the layer holds when it closes: keep the state from one block
+ * to the next (`Dz.keep([layer.get_h ()…])`) while a sequence goes on.
  */
 struct _DzRNNLayer
 {
