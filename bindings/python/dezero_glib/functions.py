@@ -257,13 +257,17 @@ def embed_id(x, W):
     return Dz.embed_id(x, W)
 
 
-def batch_nrom(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
+def batch_nrom(x, gamma, beta, mean=None, var=None, decay=0.9, eps=2e-5):
     """DeZero's batch normalization (and its spelling; ``batch_norm`` is
     the same): per channel (axis 1 of (N, C) or (N, C, H, W)), batch
     statistics in training mode (``Config.train``), and then ``mean`` and
     ``var`` updated in place as DeZero does (``decay`` and the unbiased
     variance); those averages in test mode. ``mean`` and ``var`` are
-    ndarrays (written in place) or Variables (given new data)."""
+    ndarrays (written in place) or Variables (given new data); they take
+    no gradient. Extension: in training mode they may be left out (None),
+    and nothing is updated."""
+    if mean is None and var is None:
+        return Dz.batch_norm(x, gamma, beta, None, None, decay, eps)
     averages = []
     for avg in (mean, var):
         averages.append(avg if isinstance(avg, Variable) else Variable(np.array(avg)))
