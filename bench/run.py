@@ -597,12 +597,14 @@ def render_nn(s, meta):
                   "(its four gates fused) and `nn.Linear`, the state detached at each truncation. "
                   "One run alone: `build/bench/bench-nn lstm-sin 20`, "
                   "`/usr/bin/python3 bench/runners.py IMPL lstm-sin 20`.", "",
-                  "| impl | api | ms / epoch | torch / impl | peak MiB | last loss | live at end |",
-                  "|---|---|---:|---:|---:|---:|---|"]
+                  "| impl | api | ms / epoch | torch / impl | CPU ms / epoch | peak MiB | "
+                  "last loss | live at end |",
+                  "|---|---|---:|---:|---:|---:|---:|---|"]
         for impl, v in by.items():
             r = v["runs"][-1]
             lines.append(f"| {impl} | {r.get('api', impl)} | {v['total'] * 1e3:.1f} | "
-                         f"{t / v['total'] if t else float('nan'):.2f} | {maxrss(v):.1f} | "
+                         f"{t / v['total'] if t else float('nan'):.2f} | "
+                         f"{med(v['runs'], 'cpu_s') * 1e3:.1f} | {maxrss(v):.1f} | "
                          f"{r['last_loss']:.4f} | {v['live']} |")
         lines.append("")
     for dt in ("f32", "f64"):
