@@ -30,6 +30,7 @@
 #include "dz-embed-id-layer.h"
 #include "dz-rnn-layer.h"
 #include "dz-lstm-layer.h"
+#include "dz-sequential.h"
 #include "dz-transform.h"
 #include "dz-dataset.h"
 #include "dz-data-loader.h"

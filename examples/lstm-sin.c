@@ -27,22 +27,11 @@ fail (GError *error)
   return 1;
 }
 
-static DzVariable *
-predict (DzLayer     *lstm,
-         DzLayer     *fc,
-         DzVariable  *x,
-         GError     **error)
-{
-  g_autoptr(DzVariable) h = dz_layer_call1 (lstm, x, error);
-
-  return h ? dz_layer_call1 (fc, h, error) : NULL;
-}
-
 /* DeZero's plot: the model fed cos over two periods, one value at a time;
  * its error against the following value. */
 static double
-cosine_error (DzLayer  *lstm,
-              DzLayer  *fc,
+cosine_error (DzLayer  *model,
+              DzLayer  *lstm,
               GError  **error)
 {
   g_autoptr(DzNoGradGuard) guard = dz_no_grad_guard_new ();
@@ -56,7 +45,7 @@ cosine_error (DzLayer  *lstm,
       double v = cos (i * 4.0 * G_PI / (n - 1)), next = cos ((i + 1) * 4.0 * G_PI / (n - 1));
       g_autoptr(DzArray) a = dz_array_new_from_values (&v, 1, shape, 2, error);
       g_autoptr(DzVariable) x = a ? dz_variable_new (a) : NULL;
-      g_autoptr(DzVariable) y = x ? predict (lstm, fc, x, error) : NULL;
+      g_autoptr(DzVariable) y = x ? dz_layer_call1 (model, x, error) : NULL;
 
       if (y == NULL)
         return NAN;
@@ -81,9 +70,11 @@ main (int   argc,
                                                                     BATCH_SIZE);
     g_autoptr(DzLayer) lstm = dz_lstm_layer_new (HIDDEN_SIZE, 0, DZ_DTYPE_FLOAT64, generator);
     g_autoptr(DzLayer) fc = dz_linear_layer_new (1, FALSE, DZ_DTYPE_FLOAT64, generator);
-    /* Adam's defaults (DeZero's); one optimizer per layer, the same rule. */
-    g_autoptr(DzOptimizer) adam_lstm = dz_optimizer_setup (dz_adam_new (0.001, 0.9, 0.999, 1e-8), lstm);
-    g_autoptr(DzOptimizer) adam_fc = dz_optimizer_setup (dz_adam_new (0.001, 0.9, 0.999, 1e-8), fc);
+    /* DeZero's BetterRNN: the LSTM, then the linear layer. */
+    DzLayer *layers[] = { lstm, fc };
+    g_autoptr(DzLayer) model = dz_sequential_new (layers, G_N_ELEMENTS (layers));
+    /* Adam with its (DeZero's) defaults. */
+    g_autoptr(DzOptimizer) adam = dz_optimizer_setup (dz_adam_new (0.001, 0.9, 0.999, 1e-8), model);
 
     for (guint epoch = 0; epoch < max_epoch; epoch++)
       {
@@ -101,7 +92,7 @@ main (int   argc,
 
             g_object_unref (x);
             g_object_unref (t);
-            if ((y = predict (lstm, fc, xv, &error)) == NULL
+            if ((y = dz_layer_call1 (model, xv, &error)) == NULL
                 || (l = dz_mean_squared_error (y, tv, &error)) == NULL)
               return fail (error);
             if (loss == NULL)
@@ -119,13 +110,11 @@ main (int   argc,
 
             if (count % BPTT_LENGTH == 0)
               {
-                dz_layer_cleargrads (lstm);
-                dz_layer_cleargrads (fc);
+                dz_layer_cleargrads (model);
                 if (!dz_variable_backward (loss, &error))
                   return fail (error);
                 dz_variable_unchain_backward (loss);
-                if (!dz_optimizer_update (adam_lstm, &error)
-                    || !dz_optimizer_update (adam_fc, &error))
+                if (!dz_optimizer_update (adam, &error))
                   return fail (error);
               }
           }
@@ -137,7 +126,7 @@ main (int   argc,
                  dz_array_item (dz_variable_get_data (loss)) / count);
       }
 
-    mse = cosine_error (lstm, fc, &error);
+    mse = cosine_error (model, lstm, &error);
     if (error != NULL)
       return fail (error);
     g_print ("cosine, one step ahead: mean squared error %.5f\n", mse);

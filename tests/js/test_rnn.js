@@ -118,6 +118,10 @@ test('layers: parameter names and counts, shapes, state and reset', () => {
     const ids = Dz.Array.fromTypedArray(new BigInt64Array([6n, 0n]), [1, 2]);
     assert(JSON.stringify(embed.call(ids).shape) === '[1,2,3]');
 
+    const model = Dz.Sequential.new([Dz.RNNLayer.new(4, 0, F64, gen), Dz.LinearLayer.new(2, false, F64, gen)]);
+    assert(JSON.stringify(model.call(x).shape) === '[5,2]' && model.get_n_layers() === 2);
+    assert(model.list_parameter_names()[3] === 'l1.W');
+
     const bn = Dz.BatchNormLayer.new(0.9, 2e-5);
     const y = bn.call(Dz.Array.new_randn([16, 3], gen));
     assert(JSON.stringify(bn.list_parameter_names()) === '["gamma","beta"]');

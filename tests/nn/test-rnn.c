@@ -528,6 +528,36 @@ test_bptt_nothing_left (void)
   dz_assert_no_live_objects ();
 }
 
+static void
+test_sequential (void)
+{
+  static const char * const names[] = { "l0.x2h.W", "l0.x2h.b", "l0.h2h.W", "l1.W", "l1.b", NULL };
+  static const gsize x_shape[] = { 2, 3 };
+  g_autoptr(DzGenerator) gen = dz_generator_new (4);
+  g_autoptr(DzLayer) rnn = dz_rnn_layer_new (5, 3, DZ_DTYPE_FLOAT64, gen);
+  g_autoptr(DzLayer) fc = dz_linear_layer_new_with_in_size (5, 2, FALSE, DZ_DTYPE_FLOAT64, gen);
+  DzLayer *layers[] = { rnn, fc };
+  g_autoptr(DzLayer) model = dz_sequential_new (layers, 2);
+  g_autoptr(DzLayer) empty = dz_sequential_new (NULL, 0);
+  g_autoptr(DzVariable) x = dz_test_randn (x_shape, 2, 5);
+  g_autoptr(DzVariable) y = NULL;
+  g_autoptr(DzVariable) h = NULL;
+  g_autoptr(DzVariable) expected = NULL;
+  g_autoptr(DzVariable) same = NULL;
+  g_autoptr(GError) error = NULL;
+
+  assert_names (model, names);
+  g_assert_cmpuint (dz_sequential_get_n_layers (DZ_SEQUENTIAL (model)), ==, 2);
+  y = dz_layer_call1 (model, x, &error);
+  g_assert_no_error (error);
+  dz_rnn_layer_reset_state (DZ_RNN_LAYER (rnn));
+  h = dz_layer_call1 (rnn, x, &error);
+  expected = dz_layer_call1 (fc, h, &error);
+  dz_assert_allclose (dz_variable_get_data (y), dz_variable_get_data (expected), 0, 0);
+  same = dz_layer_call1 (empty, x, &error);
+  g_assert_true (same == x);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +573,7 @@ main (int   argc,
   g_test_add_func ("/rnn/batch-norm-layer/modes", test_batch_norm_layer_modes);
   g_test_add_func ("/rnn/sin-curve", test_sin_curve);
   g_test_add_func ("/rnn/sequential-loader", test_sequential_loader);
+  g_test_add_func ("/rnn/sequential", test_sequential);
   g_test_add_func ("/rnn/bptt/leak-free", test_bptt_nothing_left);
 
   return g_test_run ();

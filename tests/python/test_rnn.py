@@ -229,6 +229,10 @@ def test_c_layers_from_gi():
     assert bn.get_running_mean().shape == (2,)
     with pytest.raises(ValueError):
         bn(np.zeros((4, 3)))  # sized for 2 channels at the first call
+    model = Dz.Sequential.new([Dz.LSTMLayer.new(4, 2, Dz.Dtype.FLOAT64, gen),
+                               Dz.LinearLayer.new(1, False, Dz.Dtype.FLOAT64, gen)])
+    assert model(x).shape == (4, 1) and model.get_n_layers() == 2
+    assert model.list_parameter_names()[-2:] == ["l1.W", "l1.b"]
 
 
 def test_sin_curve_and_seq_loader():
