@@ -8,7 +8,8 @@ Debian's fortunes package (/usr/share/games/fortunes).
     scripts/example.sh examples/python/char_lstm.py [FILE] [STEPS]
 
 FILE is a fortune file (default: computers), STEPS the training steps
-(default 6000). Prints the loss (per character, in nats) every 500 steps,
+(default 15000, about two minutes). Prints the loss (per character, in
+nats) every 500 steps,
 then 600 sampled characters.
 """
 
@@ -23,7 +24,7 @@ import dezero_glib.layers as L
 from dezero_glib import Model, SeqDataLoader
 
 name = sys.argv[1] if len(sys.argv) > 1 else "computers"
-max_steps = int(sys.argv[2]) if len(sys.argv) > 2 else 6000
+max_steps = int(sys.argv[2]) if len(sys.argv) > 2 else 15000
 path = name if "/" in name else f"/usr/share/games/fortunes/{name}"
 with open(path, encoding="utf-8", errors="replace") as f:
     text = f.read().replace("\n%\n", "\n\n")
