@@ -9,8 +9,7 @@ Debian's fortunes package (/usr/share/games/fortunes).
 
 FILE is a fortune file (default: computers), STEPS the training steps
 (default 15000, about two minutes). Prints the loss (per character, in
-nats) every 500 steps,
-then 600 sampled characters.
+nats) every 500 steps, then 600 sampled characters.
 """
 
 import sys
