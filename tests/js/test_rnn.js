@@ -90,6 +90,11 @@ test('embed_id: rows by id, gradients add up at repeated ids, bad ids throw', ()
     assert(JSON.stringify(values(y)) === JSON.stringify([5, 6, 1, 2, 5, 6]), `${values(y)}`);
     Dz.sum(y, null, false).backward();
     assert(JSON.stringify(values(W.grad)) === JSON.stringify([1, 1, 0, 0, 2, 2]), `${values(W.grad)}`);
+    // Arrays are taken as well; batch_norm has DeZero's defaults.
+    const rows = Dz.embed_id(Dz.Array.fromTypedArray(new BigInt64Array([1n]), [1]), W);
+    assert(JSON.stringify(values(rows)) === '[3,4]', `${values(rows)}`);
+    const normalized = Dz.batch_norm(Dz.Array.new_from_values([1, 3], [2, 1]), [1], [0]);
+    assertClose(values(normalized)[0], -1 / Math.sqrt(1 + 2e-5), 1e-12);
     const bad = Dz.Variable.new(Dz.Array.fromTypedArray(new BigInt64Array([3n]), [1]));
     assert(isDzError(Dz.Error.INDEX_OUT_OF_RANGE)(throwsFrom(Dz, 'embed_id', bad, W)));
     assert(isDzError(Dz.Error.INVALID_DTYPE)(throwsFrom(Dz, 'embed_id', variable([0], [1]), W)));
