@@ -303,3 +303,21 @@ def test_truncated_bptt_is_leak_free():
     assert len(set(snapshots[2:])) == 1, snapshots[:5]
     assert np.mean(losses[-10:]) < np.mean(losses[:10])
     del model, optimizer, loss, loader, train
+
+
+def test_seq_loader_sample_by_sample():
+    """A dataset with its own __getitem__ is read sample by sample, in the
+    same jumps as the C path."""
+    class Squares(dezero.Dataset):
+        def __getitem__(self, index):
+            return np.array([index * index]), index
+
+        def __len__(self):
+            return 10
+
+    loader = SeqDataLoader(Squares(), batch_size=3)
+    assert loader._loader is None and len(loader) == 4
+    batches = [t.tolist() for _, t in loader]
+    assert batches == [[0, 3, 6], [1, 4, 7], [2, 5, 8], [3, 6, 9]]
+    x, t = next(loader)
+    np.testing.assert_array_equal(x[:, 0], [0, 9, 36])
