@@ -12,6 +12,11 @@
  *       EPOCHS 0: STEPS steps timed after a warm-up of 5, extrapolated to an
  *       epoch; with EPOCHS > 0: that many whole epochs, each timed, and the
  *       test accuracy at the end. SEED (0) seeds the weights and the shuffle.
+ *   bench-nn lstm-sin EPOCHS
+ *       DeZero's step 60: DzSinCurve, LSTM (hidden 100) + Linear (1), Adam,
+ *       truncated BPTT every 30 steps, the sequential loader with batches
+ *       of 30, float64; EPOCHS epochs timed after one of warm-up, the
+ *       seconds per epoch reported.
  *   bench-nn cblas-fmnist DTYPE STEPS EPOCHS
  *       The floor of the case above: its five GEMMs per step (forward
  *       x W1, h W2; backward gW2 = h^T gy, gh = gy W2^T, gW1 = x^T gh) on
@@ -191,6 +196,96 @@ bench_spiral (int epochs, DzDtype dtype)
   print_result ("spiral", seconds, baseline, extra);
 }
 
+/* One epoch of step 60's loop; the mean loss of its last window. */
+static double
+lstm_sin_epoch (DzDataLoader *loader,
+                DzLayer      *lstm,
+                DzLayer      *fc,
+                DzOptimizer  *opt_lstm,
+                DzOptimizer  *opt_fc,
+                guint64      *steps)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DzVariable) loss = NULL;
+  DzArray *xa, *ta;
+  guint count = 0;
+
+  dz_lstm_layer_reset_state (DZ_LSTM_LAYER (lstm));
+  while (dz_data_loader_next (loader, &xa, &ta, &error))
+    {
+      g_autoptr(DzVariable) x = dz_variable_new (xa);
+      g_autoptr(DzVariable) t = dz_variable_new (ta);
+      g_autoptr(DzVariable) h = dz_layer_call1 (lstm, x, &error);
+      g_autoptr(DzVariable) y = h ? dz_layer_call1 (fc, h, &error) : NULL;
+      g_autoptr(DzVariable) l = y ? dz_mean_squared_error (y, t, &error) : NULL;
+
+      g_object_unref (xa);
+      g_object_unref (ta);
+      check (l != NULL, error);
+      if (loss == NULL)
+        loss = g_steal_pointer (&l);
+      else
+        {
+          DzVariable *sum = dz_add (loss, l, &error);
+
+          check (sum != NULL, error);
+          g_object_unref (loss);
+          loss = sum;
+        }
+      count++;
+      (*steps)++;
+      if (count % 30 == 0)
+        {
+          dz_layer_cleargrads (lstm);
+          dz_layer_cleargrads (fc);
+          check (dz_variable_backward (loss, &error), error);
+          dz_variable_unchain_backward (loss);
+          check (dz_optimizer_update (opt_lstm, &error) && dz_optimizer_update (opt_fc, &error),
+                 error);
+        }
+    }
+  check (error == NULL, error);
+  return dz_array_item (dz_variable_get_data (loss)) / count;
+}
+
+static void
+bench_lstm_sin (int epochs)
+{
+  char extra[256];
+  double start, cpu_start, seconds, cpu_seconds, first_loss = 0, last_loss = 0;
+  struct timespec ts;
+  long baseline;
+  guint64 steps = 0, warm = 0;
+
+  {
+    g_autoptr(DzGenerator) generator = dz_generator_new (0);
+    g_autoptr(DzSinCurve) data = dz_sin_curve_new (TRUE, generator);
+    g_autoptr(DzDataLoader) loader = dz_data_loader_new_sequential (DZ_DATASET (data), 30);
+    g_autoptr(DzLayer) lstm = dz_lstm_layer_new (100, 0, DZ_DTYPE_FLOAT64, generator);
+    g_autoptr(DzLayer) fc = dz_linear_layer_new (1, FALSE, DZ_DTYPE_FLOAT64, generator);
+    g_autoptr(DzOptimizer) opt_lstm = dz_adam_new (0.001, 0.9, 0.999, 1e-8);
+    g_autoptr(DzOptimizer) opt_fc = dz_adam_new (0.001, 0.9, 0.999, 1e-8);
+
+    dz_optimizer_setup (opt_lstm, lstm);
+    dz_optimizer_setup (opt_fc, fc);
+    baseline = rss_kib ("VmRSS:");
+    first_loss = lstm_sin_epoch (loader, lstm, fc, opt_lstm, opt_fc, &warm);
+    /* CPU time too: on a shared machine it is the steadier measure. */
+    clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+    cpu_start = ts.tv_sec + ts.tv_nsec * 1e-9;
+    start = now ();
+    for (int epoch = 0; epoch < epochs; epoch++)
+      last_loss = lstm_sin_epoch (loader, lstm, fc, opt_lstm, opt_fc, &steps);
+    seconds = (now () - start) / epochs;
+    clock_gettime (CLOCK_PROCESS_CPUTIME_ID, &ts);
+    cpu_seconds = (ts.tv_sec + ts.tv_nsec * 1e-9 - cpu_start) / epochs;
+  }
+  g_snprintf (extra, sizeof extra, "\"steps\": %" G_GUINT64_FORMAT ", \"epochs\": %d, "
+              "\"first_loss\": %.6f, \"last_loss\": %.6f, \"cpu_s\": %.9f", steps, epochs,
+              first_loss, last_loss, cpu_seconds);
+  print_result ("lstm-sin", seconds, baseline, extra);
+}
+
 static void
 bench_fmnist (DzDtype dtype, int steps, int epochs, guint64 seed)
 {
@@ -331,6 +426,8 @@ main (int argc, char *argv[])
            && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
     bench_fmnist (g_str_equal (argv[2], "f32") ? DZ_DTYPE_FLOAT32 : DZ_DTYPE_FLOAT64,
                   atoi (argv[3]), atoi (argv[4]), argc == 6 ? g_ascii_strtoull (argv[5], NULL, 10) : 0);
+  else if (g_str_equal (kase, "lstm-sin") && argc == 3)
+    bench_lstm_sin (MAX (atoi (argv[2]), 1));
   else if (g_str_equal (kase, "cblas-fmnist") && argc == 5
            && (g_str_equal (argv[2], "f32") || g_str_equal (argv[2], "f64")))
     bench_cblas_fmnist (g_str_equal (argv[2], "f64"), atoi (argv[3]));

@@ -65,6 +65,8 @@ def nn_cases(quick, steps, accuracy):
     # DeZero's step 48 runs float32: get_spiral's points and L.Linear's
     # weights are float32.
     result = [("train-spiral", ["spiral"], [30 if quick else 300, "f32"], NN_IMPLS, None)]
+    # DeZero's step 60: one LSTM epoch on the sine wave (bench-nn.c, runners.py).
+    result.append(("train-lstm-sin", ["lstm-sin"], [3 if quick else 20], ["c", "python", "torch"], None))
     if not os.path.isdir(FMNIST_DIR):
         print(f"{FMNIST_DIR} is missing (Debian's dataset-fashion-mnist package): "
               "no Fashion-MNIST cases", file=sys.stderr)
@@ -127,7 +129,7 @@ def command(impl, case, args, build):
         return [os.path.join(build, "bench", "bench-nn"), "cblas-fmnist"] + argv[1:]
     if impl == "cblas":
         return [os.path.join(build, "bench", "bench-tensor"), "cblas-" + argv[0]] + argv[1:]
-    if impl == "c" and case[0] in ("spiral", "fmnist"):
+    if impl == "c" and case[0] in ("spiral", "fmnist", "lstm-sin"):
         return [os.path.join(build, "bench", "bench-nn")] + argv
     if impl == "c":
         runner = "bench-tensor" if case[0] in ("matmul", "array", "mlp") else "bench-dz"
@@ -584,6 +586,27 @@ def render_nn(s, meta):
                          f"{t / v['total'] if t else float('nan'):.2f} | {maxrss(v):.1f} | "
                          f"{r['last_loss']:.4f} | {r['accuracy']:.3f} | {v['live']} |")
         lines.append("")
+    if "train-lstm-sin" in s:
+        by = s["train-lstm-sin"]
+        t = by.get("torch", {}).get("total")
+        lines += ["### LSTM on the sine wave, DeZero step 60, one epoch", "",
+                  "SinCurve, LSTM (hidden 100) + Linear (1), Adam, truncated BPTT every 30 steps, "
+                  "34 steps of 30 parallel streams per epoch, float64; seconds per epoch after one "
+                  "of warm-up. C: DzLSTMLayer (DeZero's eight Linear layers); python: dezero_glib's "
+                  "`L.LSTM` and `SeqDataLoader` as the book writes them; torch: `nn.LSTMCell` "
+                  "(its four gates fused) and `nn.Linear`, the state detached at each truncation. "
+                  "One run alone: `build/bench/bench-nn lstm-sin 20`, "
+                  "`/usr/bin/python3 bench/runners.py IMPL lstm-sin 20`.", "",
+                  "| impl | api | ms / epoch | torch / impl | CPU ms / epoch | peak MiB | "
+                  "last loss | live at end |",
+                  "|---|---|---:|---:|---:|---:|---:|---|"]
+        for impl, v in by.items():
+            r = v["runs"][-1]
+            lines.append(f"| {impl} | {r.get('api', impl)} | {v['total'] * 1e3:.1f} | "
+                         f"{t / v['total'] if t else float('nan'):.2f} | "
+                         f"{med(v['runs'], 'cpu_s') * 1e3:.1f} | {maxrss(v):.1f} | "
+                         f"{r['last_loss']:.4f} | {v['live']} |")
+        lines.append("")
     for dt in ("f32", "f64"):
         label = f"fmnist-{dt}"
         if label not in s:
@@ -657,6 +680,7 @@ def nn_targets(s, maxrss):
 
     add("spiral run, C ≥ 8× PyTorch", speed("train-spiral", "c"), lambda v: v >= 8)
     add("spiral run, Python ≥ 2× PyTorch", speed("train-spiral", "python"), lambda v: v >= 2)
+    add("LSTM sin-wave epoch, C ≥ 3× PyTorch", speed("train-lstm-sin", "c"), lambda v: v >= 3)
     for dt in ("f32", "f64"):
         label = f"fmnist-{dt}"
         add(f"Fashion-MNIST epoch {dt}, C ≥ 1.3× PyTorch", speed(label, "c"), lambda v: v >= 1.3)

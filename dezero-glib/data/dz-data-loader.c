@@ -38,6 +38,7 @@ struct _DzDataLoader
   gboolean shuffle;
   guint64 seed;
   gboolean drop_last;
+  gboolean sequential;
 
   DzGenerator *generator;
   /* The epoch's order over the dataset's length at the last reset. */
@@ -55,6 +56,7 @@ enum {
   PROP_SHUFFLE,
   PROP_SEED,
   PROP_DROP_LAST,
+  PROP_SEQUENTIAL,
   N_PROPS
 };
 
@@ -131,6 +133,9 @@ dz_data_loader_get_property (GObject    *object,
     case PROP_DROP_LAST:
       g_value_set_boolean (value, self->drop_last);
       break;
+    case PROP_SEQUENTIAL:
+      g_value_set_boolean (value, self->sequential);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -160,6 +165,9 @@ dz_data_loader_set_property (GObject      *object,
       break;
     case PROP_DROP_LAST:
       dz_data_loader_set_drop_last (self, g_value_get_boolean (value));
+      break;
+    case PROP_SEQUENTIAL:
+      self->sequential = g_value_get_boolean (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -229,6 +237,23 @@ dz_data_loader_class_init (DzDataLoaderClass *klass)
     g_param_spec_boolean ("drop-last", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * DzDataLoader:sequential:
+   *
+   * Whether the loader cuts the dataset into #DzDataLoader:batch-size
+   * parallel streams for truncated backpropagation through time, as
+   * DeZero's `SeqDataLoader`: with `jump` the length divided by the batch
+   * size, batch `k` of an epoch holds the samples `(i jump + k) % length`
+   * for `i` in `[0, batch-size)`, so that row `i` of consecutive batches
+   * walks the series one step at a time. Every batch is full; an epoch
+   * has the length divided by the batch size, rounded up, batches.
+   * #DzDataLoader:shuffle is then ignored.
+   */
+  properties[PROP_SEQUENTIAL] =
+    g_param_spec_boolean ("sequential", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                          G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -266,6 +291,48 @@ dz_data_loader_new (DzDataset *dataset,
 }
 
 /**
+ * dz_data_loader_new_sequential:
+ * @dataset: the series to take batches from
+ * @batch_size: the number of parallel streams, at least 1
+ *
+ * Creates a loader for truncated backpropagation through time, as
+ * DeZero's `SeqDataLoader(dataset, batch_size)` (see
+ * #DzDataLoader:sequential).
+ *
+ * Returns: (transfer full): a new #DzDataLoader
+ */
+DzDataLoader *
+dz_data_loader_new_sequential (DzDataset *dataset,
+                               gsize      batch_size)
+{
+  g_return_val_if_fail (DZ_IS_DATASET (dataset), NULL);
+  g_return_val_if_fail (batch_size > 0, NULL);
+
+  return g_object_new (DZ_TYPE_DATA_LOADER,
+                       "dataset", dataset,
+                       "batch-size", (guint64) batch_size,
+                       "shuffle", FALSE,
+                       "sequential", TRUE,
+                       NULL);
+}
+
+/**
+ * dz_data_loader_get_sequential:
+ * @self: a #DzDataLoader
+ *
+ * Returns whether the loader gives parallel streams of a series.
+ *
+ * Returns: whether the loader is sequential (see #DzDataLoader:sequential)
+ */
+gboolean
+dz_data_loader_get_sequential (DzDataLoader *self)
+{
+  g_return_val_if_fail (DZ_IS_DATA_LOADER (self), FALSE);
+
+  return self->sequential;
+}
+
+/**
  * dz_data_loader_reset:
  * @self: a #DzDataLoader
  *
@@ -285,7 +352,7 @@ dz_data_loader_reset (DzDataLoader *self)
   self->indices = g_renew (gsize, self->indices, self->n_samples);
   for (i = 0; i < self->n_samples; i++)
     self->indices[i] = i;
-  if (self->shuffle)
+  if (self->shuffle && !self->sequential)
     dz_data_permute (self->generator, self->indices, self->n_samples);
 }
 
@@ -304,7 +371,7 @@ dz_data_loader_get_n_batches (DzDataLoader *self)
 {
   g_return_val_if_fail (DZ_IS_DATA_LOADER (self), 0);
 
-  if (self->drop_last)
+  if (self->drop_last && !self->sequential)
     return self->n_samples / self->batch_size;
   return self->n_samples / self->batch_size + (self->n_samples % self->batch_size != 0);
 }
@@ -335,6 +402,7 @@ dz_data_loader_next (DzDataLoader  *self,
 {
   g_autoptr(DzArray) x_batch = NULL;
   g_autoptr(DzArray) t_batch = NULL;
+  g_autofree gsize *streams = NULL;
   const gsize *indices;
   gsize start, count;
 
@@ -352,9 +420,21 @@ dz_data_loader_next (DzDataLoader  *self,
       return FALSE;
     }
 
-  start = self->iteration * self->batch_size;
-  count = MIN (self->batch_size, self->n_samples - start);
-  indices = self->indices + start;
+  if (self->sequential)
+    {
+      gsize jump = self->n_samples / self->batch_size;
+
+      count = self->batch_size;
+      indices = streams = g_new (gsize, count);
+      for (gsize i = 0; i < count; i++)
+        streams[i] = (i * jump + self->iteration) % self->n_samples;
+    }
+  else
+    {
+      start = self->iteration * self->batch_size;
+      count = MIN (self->batch_size, self->n_samples - start);
+      indices = self->indices + start;
+    }
 
   if (dz_dataset_get_length (self->dataset) != self->n_samples)
     {

@@ -39,6 +39,11 @@ DzDataLoader *dz_data_loader_new           (DzDataset     *dataset,
                                             gboolean       shuffle,
                                             guint64        seed);
 DZ_AVAILABLE_IN_ALL
+DzDataLoader *dz_data_loader_new_sequential (DzDataset   *dataset,
+                                             gsize        batch_size);
+DZ_AVAILABLE_IN_ALL
+gboolean      dz_data_loader_get_sequential (DzDataLoader *self);
+DZ_AVAILABLE_IN_ALL
 gboolean      dz_data_loader_next          (DzDataLoader  *self,
                                             DzArray      **x,
                                             DzArray      **t,

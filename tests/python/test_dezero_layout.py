@@ -8,15 +8,14 @@ import dezero_glib as dezero
 import dezero_glib.functions as F
 from dezero_glib import Variable, utils
 
-# DeZero's dezero/functions.py (final version), minus the convolutions and
-# batch normalization, which come with its layers.
+# DeZero's dezero/functions.py (final version), minus the convolutions.
 DEZERO_FUNCTIONS = """
 sin cos tanh exp log reshape transpose get_item expand_dims flatten sum sum_to
 broadcast_to average mean matmul linear linear_simple sigmoid_simple sigmoid relu
 softmax_simple softmax log_softmax leaky_relu mean_squared_error_simple
 mean_squared_error softmax_cross_entropy_simple softmax_cross_entropy
-sigmoid_cross_entropy binary_cross_entropy accuracy dropout embed_id max min clip
-add sub rsub mul div neg pow
+sigmoid_cross_entropy binary_cross_entropy accuracy dropout embed_id batch_nrom max min
+clip add sub rsub mul div neg pow
 """.split()
 DEZERO_UTILS = """
 get_dot_graph plot_dot_graph sum_to reshape_sum_backward logsumexp max_backward_shape

@@ -441,6 +441,21 @@ function nnIdioms(Dz, keepAll) {
         Dz.dropout = (x, ratio = 0.5, generator = null) => cDropout(asInput(x), ratio, generator);
     }
 
+    // DeZero's defaults, and arrays taken where variables are: the ids
+    // and running averages take no gradient (averages given as arrays are
+    // not updated: give variables to read the update).
+    if (typeof Dz.embed_id === 'function') {
+        const cEmbedId = Dz.embed_id;
+        Dz.embed_id = (ids, W) => cEmbedId(asInput(ids), Dz.asVariable(W));
+    }
+    if (typeof Dz.batch_norm === 'function') {
+        const cBatchNorm = Dz.batch_norm;
+        Dz.batch_norm = (x, gamma, beta, mean = null, variance = null, decay = 0.9, eps = 2e-5) =>
+            cBatchNorm(asInput(x), Dz.asVariable(gamma), Dz.asVariable(beta),
+                mean === null ? null : asInput(mean), variance === null ? null : asInput(variance),
+                decay, eps);
+    }
+
     // DeZero's `with test_mode():` as a block, like Dz.no_grad.
     if (typeof Dz.set_train === 'function') {
         Dz.test_mode = function test_mode(func) {

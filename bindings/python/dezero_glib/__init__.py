@@ -37,18 +37,19 @@ from dezero_glib.layers import Layer  # noqa: F401,E402
 from dezero_glib.models import Model  # noqa: F401,E402
 from dezero_glib.datasets import Dataset  # noqa: F401,E402
 from dezero_glib.dataloaders import DataLoader  # noqa: F401,E402
+from dezero_glib.dataloaders import SeqDataLoader  # noqa: F401,E402
 
 __all__ = ["Config", "Function", "Parameter", "Variable", "as_array", "as_variable", "no_grad",
            "setup_variable", "test_mode", "using_config", "core", "core_simple", "functions",
            "utils", "layers", "models", "optimizers", "transforms", "datasets", "dataloaders",
-           "Layer", "Model", "Dataset", "DataLoader"]
+           "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader"]
 
-# DeZero's names for its later steps (convolutions, recurrent networks, GPUs).
-_LATER = {"SeqDataLoader", "cuda", "functions_conv"}
+# DeZero's names for its later steps (convolutions, GPUs).
+_LATER = {"cuda", "functions_conv"}
 
 
 def __getattr__(name):
     if name in _LATER:
         raise AttributeError(f"dezero_glib.{name} is not available yet: dezero-glib has no "
-                             "convolutions, recurrent networks or GPU support so far")
+                             "convolutions or GPU support so far")
     raise AttributeError(f"module 'dezero_glib' has no attribute {name!r}")

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: MIT
-"""DeZero's ``dezero.dataloaders``: ``DataLoader``.
+"""DeZero's ``dezero.dataloaders``: ``DataLoader`` and ``SeqDataLoader``.
 
 ``for x, t in loader`` walks one epoch and then starts the next, as in
 DeZero; ``x`` and ``t`` are read-only ndarrays (``t`` None for a dataset
@@ -107,4 +107,39 @@ class DataLoader:
         raise NotImplementedError("dezero-glib runs on the CPU only")
 
 
-__all__ = ["DataLoader"]
+class SeqDataLoader(DataLoader):
+    """DeZero's ``SeqDataLoader(dataset, batch_size)`` for truncated BPTT:
+    with ``jump = len(dataset) // batch_size``, batch ``k`` holds the
+    samples ``(i * jump + k) % len(dataset)``, so that row ``i`` of
+    consecutive batches walks the series step by step. A dataset held in
+    arrays is gathered by the C loader (``Dz.DataLoader.new_sequential``)."""
+
+    def __init__(self, dataset, batch_size, gpu=False):
+        super().__init__(dataset=dataset, batch_size=batch_size, shuffle=False, gpu=gpu)
+        if self._loader is not None:
+            self._loader = Dz.DataLoader.new_sequential(self._loader.get_dataset(), batch_size)
+
+    def __next__(self):
+        if self.iteration >= self.max_iter:
+            self.reset()
+            raise StopIteration
+        loader = self._loader
+        if loader is not None:
+            ok, x, t = loader.next()
+            if not ok:
+                self.reset()
+                raise StopIteration
+            self.iteration += 1
+            return Dz.numpy_view(x), None if t is None else Dz.numpy_view(t)
+
+        jump = self.data_size // self.batch_size
+        batch_index = [(i * jump + self.iteration) % self.data_size
+                       for i in range(self.batch_size)]
+        batch = [self.dataset[i] for i in batch_index]
+        x = np.array([example[0] for example in batch])
+        t = np.array([example[1] for example in batch])
+        self.iteration += 1
+        return x, t
+
+
+__all__ = ["DataLoader", "SeqDataLoader"]

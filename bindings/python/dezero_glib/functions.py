@@ -247,14 +247,45 @@ def dropout(x, dropout_ratio=0.5):
 
 
 def embed_id(x, W):
-    """The rows of ``W`` at the integer ids ``x``."""
-    return W[x]
+    """The rows of ``W`` at the integer ids ``x`` (DeZero's ``W[x]``), one C
+    op whose gradient adds up at repeated ids; ids outside ``[0, len(W))``
+    (negative ones too) raise ``IndexError``."""
+    if not isinstance(x, (Variable, Dz.Array)):
+        x = np.asarray(x)
+        if x.dtype.kind in "iu":
+            x = x.astype(np.int64, copy=False)
+    return Dz.embed_id(x, W)
+
+
+def batch_nrom(x, gamma, beta, mean=None, var=None, decay=0.9, eps=2e-5):
+    """DeZero's batch normalization (and its spelling; ``batch_norm`` is
+    the same): per channel (axis 1 of (N, C) or (N, C, H, W)), batch
+    statistics in training mode (``Config.train``), and then ``mean`` and
+    ``var`` updated in place as DeZero does (``decay`` and the unbiased
+    variance); those averages in test mode. ``mean`` and ``var`` are
+    ndarrays (written in place) or Variables (given new data); they take
+    no gradient. Extension: in training mode they may be left out (None),
+    and nothing is updated."""
+    if mean is None and var is None:
+        return Dz.batch_norm(x, gamma, beta, None, None, decay, eps)
+    averages = []
+    for avg in (mean, var):
+        averages.append(avg if isinstance(avg, Variable) else Variable(np.array(avg)))
+    y = Dz.batch_norm(x, gamma, beta, averages[0], averages[1], decay, eps)
+    if Config.train:
+        for avg, v in zip((mean, var), averages):
+            if v is not avg:
+                avg[...] = v.data
+    return y
+
+
+batch_norm = batch_nrom
 
 
 # DeZero's classes and the convolution functions come later.
 _LATER = {
     "conv2d", "deconv2d", "conv2d_simple", "im2col", "col2im", "pooling", "pooling_simple",
-    "average_pooling", "batch_norm", "batch_nrom", "BatchNorm",
+    "average_pooling",
 }
 _CLASSES = {
     "Sin", "Cos", "Tanh", "Exp", "Log", "Reshape", "Transpose", "GetItem", "GetItemGrad",
@@ -280,7 +311,7 @@ def __getattr__(name):
         return op
     if name in _LATER:
         raise AttributeError(f"dezero_glib.functions.{name} is not available yet: "
-                             "dezero-glib has no convolutions or batch normalization so far")
+                             "dezero-glib has no convolutions so far")
     if name in _CLASSES:
         raise AttributeError(f"dezero_glib.functions.{name}: DeZero's Function classes are "
                              f"C built-ins here; call F.{name.lower()}() or subclass "
@@ -296,5 +327,6 @@ __all__ = [
     "softmax_simple", "softmax", "log_softmax", "logsumexp", "mean_squared_error_simple",
     "mean_squared_error", "softmax_cross_entropy_simple", "softmax_cross_entropy",
     "sigmoid_cross_entropy", "binary_cross_entropy", "accuracy", "dropout", "embed_id",
+    "batch_nrom", "batch_norm",
     "add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow",
 ]

@@ -30,6 +30,7 @@ import numpy as np
 from gi import module as _gi_module
 from gi.repository import GLib
 
+import dezero_glib.functions as F
 from dezero_glib.core import Dz, Parameter
 
 # The step of a small model is bound by call overhead: Linear calls the
@@ -189,14 +190,125 @@ class Linear(Layer):
         return y
 
 
-_LATER = {"Conv2d", "Deconv2d", "RNN", "LSTM", "EmbedID", "BatchNorm"}
+class RNN(Layer):
+    """DeZero's ``L.RNN(hidden_size, in_size=None)``: ``h = tanh(x2h(x) +
+    h2h(h))``, the state kept between calls until ``reset_state()``.
+    ``h2h`` takes the hidden state (DeZero passes it ``in_size``, which only
+    works because its weights are then sized lazily)."""
+
+    def __init__(self, hidden_size, in_size=None):
+        super().__init__()
+        self.x2h = Linear(hidden_size, in_size=in_size)
+        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True)
+        self.h = None
+
+    def reset_state(self):
+        self.h = None
+
+    def forward(self, x):
+        if self.h is None:
+            h_new = F.tanh(self.x2h(x))
+        else:
+            h_new = F.tanh(self.x2h(x) + self.h2h(self.h))
+        self.h = h_new
+        return h_new
+
+
+class LSTM(Layer):
+    """DeZero's ``L.LSTM(hidden_size, in_size=None)``: gates ``f``, ``i``,
+    ``o`` (sigmoid) and ``u`` (tanh) from ``x2*(x) + h2*(h)``, then ``c = f c
+    + i u`` and ``h = o tanh(c)``; ``h`` and ``c`` kept until
+    ``reset_state()``."""
+
+    def __init__(self, hidden_size, in_size=None):
+        super().__init__()
+        H, I = hidden_size, in_size
+        self.x2f = Linear(H, in_size=I)
+        self.x2i = Linear(H, in_size=I)
+        self.x2o = Linear(H, in_size=I)
+        self.x2u = Linear(H, in_size=I)
+        self.h2f = Linear(H, in_size=H, nobias=True)
+        self.h2i = Linear(H, in_size=H, nobias=True)
+        self.h2o = Linear(H, in_size=H, nobias=True)
+        self.h2u = Linear(H, in_size=H, nobias=True)
+        self.reset_state()
+
+    def reset_state(self):
+        self.h = None
+        self.c = None
+
+    def forward(self, x):
+        if self.h is None:
+            f = F.sigmoid(self.x2f(x))
+            i = F.sigmoid(self.x2i(x))
+            o = F.sigmoid(self.x2o(x))
+            u = F.tanh(self.x2u(x))
+        else:
+            f = F.sigmoid(self.x2f(x) + self.h2f(self.h))
+            i = F.sigmoid(self.x2i(x) + self.h2i(self.h))
+            o = F.sigmoid(self.x2o(x) + self.h2o(self.h))
+            u = F.tanh(self.x2u(x) + self.h2u(self.h))
+        if self.c is None:
+            c_new = i * u
+        else:
+            c_new = (f * self.c) + (i * u)
+        h_new = o * F.tanh(c_new)
+        self.h, self.c = h_new, c_new
+        return h_new
+
+
+class EmbedID(Layer):
+    """DeZero's ``L.EmbedID(in_size, out_size)``: ``W`` of shape (in, out)
+    from ``np.random.randn``, looked up by integer ids (``F.embed_id``)."""
+
+    def __init__(self, in_size, out_size):
+        super().__init__()
+        self.W = Parameter(np.random.randn(in_size, out_size), name="W")
+
+    def forward(self, x):
+        return F.embed_id(x, self.W)
+
+
+class BatchNorm(Layer):
+    """DeZero's ``L.BatchNorm()``: parameters ``gamma`` and ``beta`` and the
+    running averages ``avg_mean`` and ``avg_var`` (ndarrays), all sized from
+    axis 1 of the first input. Unlike DeZero, the averages are not
+    parameters, so ``save_weights`` does not write them (as the C
+    ``Dz.BatchNormLayer``); save them yourself if you need them."""
+
+    def __init__(self):
+        super().__init__()
+        self.avg_mean = None
+        self.avg_var = None
+        self.gamma = Parameter(None, name="gamma")
+        self.beta = Parameter(None, name="beta")
+
+    def _init_params(self, x):
+        D = x.shape[1]
+        dtype = x.dtype if np.issubdtype(x.dtype, np.floating) else np.float64
+        if self.avg_mean is None:
+            self.avg_mean = np.zeros(D, dtype=dtype)
+        if self.avg_var is None:
+            self.avg_var = np.ones(D, dtype=dtype)
+        if self.gamma.data is None:
+            self.gamma.data = np.ones(D, dtype=dtype)
+        if self.beta.data is None:
+            self.beta.data = np.zeros(D, dtype=dtype)
+
+    def forward(self, x):
+        if self.avg_mean is None or self.gamma.data is None:
+            self._init_params(x)
+        return F.batch_nrom(x, self.gamma, self.beta, self.avg_mean, self.avg_var)
+
+
+_LATER = {"Conv2d", "Deconv2d"}
 
 
 def __getattr__(name):
     if name in _LATER:
         raise AttributeError(f"dezero_glib.layers.{name} is not available yet: dezero-glib "
-                             "has Linear layers only so far")
+                             "has no convolutions so far")
     raise AttributeError(f"module 'dezero_glib.layers' has no attribute {name!r}")
 
 
-__all__ = ["Layer", "Linear", "Parameter"]
+__all__ = ["Layer", "Linear", "Parameter", "RNN", "LSTM", "EmbedID", "BatchNorm"]

@@ -795,6 +795,24 @@ def linear(x, W, b=None):
                  None if b is None else as_variable(b))
 
 
+@_public
+def embed_id(ids, W):
+    """The rows of ``W`` at the int64 ``ids`` (``W[ids]``); the gradient
+    adds up at repeated ids."""
+    return _entry(Dz.embed_id)(as_variable(ids), as_variable(W))
+
+
+@_public
+def batch_norm(x, gamma, beta, running_mean=None, running_var=None, decay=0.9, eps=2e-5):
+    """Batch normalization over axis 1 (``dz_batch_norm``): batch statistics
+    in training mode, replacing the data of the ``running_*`` variables with
+    the updated averages; those averages in test mode."""
+    mean = None if running_mean is None else as_variable(running_mean)
+    var = None if running_var is None else as_variable(running_var)
+    return _entry(Dz.batch_norm)(as_variable(x), as_variable(gamma), as_variable(beta),
+                                 mean, var, float(decay), float(eps))
+
+
 def _activation(name, doc):
     def activation(x):
         return _call(name, as_variable(x))
