@@ -193,13 +193,16 @@ class Linear(Layer):
 class RNN(Layer):
     """DeZero's ``L.RNN(hidden_size, in_size=None)``: ``h = tanh(x2h(x) +
     h2h(h))``, the state kept between calls until ``reset_state()``.
-    ``h2h`` takes the hidden state (DeZero passes it ``in_size``, which only
-    works because its weights are then sized lazily)."""
+    ``h2h`` takes the hidden state: DeZero passes it ``in_size``, which only
+    works when that is None and the weights are sized lazily. Then ``h2h``
+    is sized on the second step here too, so that it draws its weights from
+    NumPy's generator when DeZero does."""
 
     def __init__(self, hidden_size, in_size=None):
         super().__init__()
         self.x2h = Linear(hidden_size, in_size=in_size)
-        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True)
+        self.h2h = Linear(hidden_size, in_size=None if in_size is None else hidden_size,
+                          nobias=True)
         self.h = None
 
     def reset_state(self):
