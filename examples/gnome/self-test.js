@@ -40,6 +40,14 @@ function rssKiB() {
     return Number(/VmRSS:\s+(\d+)/.exec(new TextDecoder().decode(bytes))[1]);
 }
 
+// The main thread's CPU time and time waiting for a CPU (runnable but
+// not running: other threads and processes had the cores), in ms.
+function schedstat() {
+    const [, bytes] = GLib.file_get_contents('/proc/thread-self/schedstat');
+    const [cpu, wait] = new TextDecoder().decode(bytes).trim().split(/\s+/).map(Number);
+    return {cpu_ms: cpu / 1e6, wait_ms: wait / 1e6};
+}
+
 // A T-shirt in strokes over a unit square: sleeves, then the body filled
 // row by row with the thick brush.
 function tShirtStrokes() {
@@ -79,6 +87,24 @@ function screenshot(window, path) {
     const texture = window.get_renderer().render_texture(node, viewport);
     check(texture.save_to_png(path), `cannot write ${path}`);
     return {width: texture.get_width(), height: texture.get_height()};
+}
+
+// Wraps object[name] to time its calls: {calls, mean_ms, max_ms}.
+function timeCalls(object, name) {
+    const original = object[name];
+    const stats = {calls: 0, total_ms: 0, max_ms: 0};
+    object[name] = function (...args) {
+        const start = GLib.get_monotonic_time();
+        try {
+            return original.apply(this, args);
+        } finally {
+            const ms = (GLib.get_monotonic_time() - start) / 1000;
+            stats.calls++;
+            stats.total_ms += ms;
+            stats.max_ms = Math.max(stats.max_ms, ms);
+        }
+    };
+    return stats;
 }
 
 export async function runSelfTest(app, window, classifier, pngPath) {
@@ -123,12 +149,20 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     report.round_trip_max_diff = Math.max(...before.map((p, i) => Math.abs(p - after[i])));
 
     // A whole training, a garment drawn meanwhile, frames recorded.
+    // What the main thread spends its frames on.
+    report.main_thread_work = {
+        predict: timeCalls(window, '_predict'),
+        plot_draw: timeCalls(window.plot, '_draw'),
+        canvas_draw: timeCalls(window.canvas, '_draw'),
+        stroke: timeCalls(window.canvas, 'extendStroke'),
+    };
     const monitor = new FrameMonitor(window);
     const size = window.canvas.get_width();
     window.canvas.clear();
     const events = strokeEvents(size);
     const predictionsBefore = window.predictions.count;
     const trainStart = GLib.get_monotonic_time();
+    const sched0 = schedstat();
     monitor.start();
     app.activate_action('start', null);
     const drawId = window.add_tick_callback(() => {
@@ -153,6 +187,11 @@ export async function runSelfTest(app, window, classifier, pngPath) {
             window.canvas.extendStroke(x, y);
     }
     report.training_seconds = (GLib.get_monotonic_time() - trainStart) / 1e6;
+    const sched1 = schedstat();
+    report.main_thread = {cpu_ms: sched1.cpu_ms - sched0.cpu_ms,
+        waiting_for_cpu_ms: sched1.wait_ms - sched0.wait_ms};
+    for (const stats of Object.values(report.main_thread_work))
+        stats.max_ms = +stats.max_ms.toFixed(2);
     report.frames = monitor.statistics;
     report.predictions_during_training = window.predictions.count - predictionsBefore;
     report.prediction_ms = {mean: window.predictions.totalMs / window.predictions.count,
@@ -203,6 +242,7 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     for (const name of ['corrupt.safetensors', 'wrong-shape.safetensors', 'weights.safetensors'])
         Gio.File.new_for_path(tmpPath(name)).delete(null);
     Gio.File.new_for_path(tmp).delete(null);
-    print(JSON.stringify({frames: report.frames, training_seconds: report.training_seconds,
+    print(JSON.stringify({frames: report.frames, work: report.main_thread_work,
+        main_thread: report.main_thread, load: report.load_average, training_seconds: report.training_seconds,
         memory: report.memory, test_accuracy_200: report.test_accuracy_200}));
 }
