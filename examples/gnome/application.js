@@ -71,7 +71,7 @@ export const FashionTrainerApplication = GObject.registerClass({
         this.set_accels_for_action('app.open', ['<Control>o']);
         this.set_accels_for_action('app.save', ['<Control>s']);
         this.set_accels_for_action('app.start', ['<Control>Return']);
-        this.set_accels_for_action('app.stop', ['Escape']);
+        this.set_accels_for_action('app.stop', ['<Control>period']);
         this.set_accels_for_action('app.quit', ['<Control>q']);
     }
 
@@ -79,6 +79,19 @@ export const FashionTrainerApplication = GObject.registerClass({
         if (!this.window) {
             this.window = new FashionTrainerWindow(this, this._classifier,
                 {epochs: this.options.epochs});
+            // Closed while training: the worker stops at its next step and
+            // the process waits for it rather than exiting under it.
+            this.window.connect('close-request', () => {
+                if (this._classifier.running) {
+                    this.hold();
+                    const id = this._classifier.connect('finished', () => {
+                        this._classifier.disconnect(id);
+                        this.release();
+                    });
+                    this._classifier.stop();
+                }
+                return false;
+            });
         }
         this.window.present();
         if (this.options.selfTest && !this._selfTestStarted) {

@@ -8,5 +8,5 @@ import System from 'system';
 import {FashionTrainerApplication} from './application.js';
 
 const app = new FashionTrainerApplication();
-const status = app.run([System.programInvocationName, ...ARGV]);
+const status = app.run(['fashion-trainer', ...ARGV]);
 System.exit(app.exitStatus ?? status);

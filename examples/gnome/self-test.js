@@ -129,6 +129,12 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     check(!window.loadWeights(wrongShape), 'a 4-5-3 MLP was loaded');
     report.wrong_shape_toast = window.lastToast.title;
 
+    // The file chooser opens (GTK's own dialog without a portal).
+    app.activate_action('open', null);
+    await wait(300);
+    report.file_chooser_opened = window._chooser?.get_visible() ?? false;
+    window._chooser?.hide();
+
     // Start and stop through the actions.
     app.activate_action('start', null);
     check(classifier.running, 'app.start did not start a training');

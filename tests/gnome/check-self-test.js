@@ -97,6 +97,7 @@ check(report.predictions_during_training >= 10,
 check(report.plot_points >= 5 && report.stopped_after_points >= 1,
     `${report.plot_points} loss points plotted; app.stop stopped after ${report.stopped_after_points}`);
 check(report.test_accuracy_200 >= 0.6, `trained model: ${100 * report.test_accuracy_200} % of 200 test images`);
+check(report.file_chooser_opened, 'app.open showed the file chooser');
 check(report.round_trip_max_diff < 1e-6, `save and open: predictions differ by ${report.round_trip_max_diff}`);
 check(/^Cannot open corrupt\.safetensors/.test(report.corrupt_file_toast) &&
     /784-H-10/.test(report.wrong_shape_toast), `toasts: "${report.corrupt_file_toast}", "${report.wrong_shape_toast}"`);
