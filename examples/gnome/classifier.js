@@ -192,11 +192,11 @@ export const Classifier = GObject.registerClass({
     // from the weights the trainer published last: while it trains too.
     predict(pixels) {
         // A scope frees the arrays now, not when the garbage collector
-        // runs. Opened by hand rather than with Dz.tidy(), whose callback
-        // GJS 1.74 refuses to run while an incremental collection is
-        // sweeping. The input comes from the typed array, not a GLib.Bytes:
-        // each GBytes holds a copy the collector does not see (about
-        // 100 MB of them piled up before it ran).
+        // runs. Opened by hand rather than with Dz.tidy(): no signal round
+        // trip per prediction, and no callback from C, which GJS 1.74 skips
+        // while a collection sweeps. The input comes from the typed array,
+        // not a GLib.Bytes: each GBytes holds a copy the collector does not
+        // see (about 100 MB of them piled up before it ran).
         const scope = Dz.Scope.new();
         let logits;
         try {
