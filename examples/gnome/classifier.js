@@ -238,11 +238,13 @@ export const Classifier = GObject.registerClass({
                 throw new Error(`${GLib.path_get_basename(path)} has no tensor “${name}”: not a 784-H-10 MLP`);
             return file.get_array(name).shape;
         };
-        const w0 = shapeOf('l0.W'), w1 = shapeOf('l1.W');
+        const w0 = shapeOf('l0.W'), b0 = shapeOf('l0.b'), w1 = shapeOf('l1.W'), b1 = shapeOf('l1.b');
         if (w0.length !== 2 || w1.length !== 2 || w0[0] !== N_INPUTS || w1[1] !== N_CLASSES ||
-            w1[0] !== w0[1]) {
+            w1[0] !== w0[1] || b0.length !== 1 || b0[0] !== w0[1] || b1.length !== 1 ||
+            b1[0] !== N_CLASSES) {
             throw new Error(`${GLib.path_get_basename(path)} holds an MLP ` +
-                `${w0.join('×')}, ${w1.join('×')}: this app needs ${N_INPUTS}-H-${N_CLASSES}`);
+                `${w0.join('×')} + ${b0.join('×')}, ${w1.join('×')} + ${b1.join('×')}: ` +
+                `this app needs ${N_INPUTS}-H-${N_CLASSES}`);
         }
         const dtype = file.get_array('l0.W').get_dtype();
         if (dtype === Dz.Dtype.INT64)

@@ -118,16 +118,28 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     await wait(200);
 
     // Errors are toasts, the model stays.
+    const description = classifier.description;
     const corrupt = tmpPath('corrupt.safetensors');
     GLib.file_set_contents(corrupt, 'not a safetensors file');
     check(!window.loadWeights(corrupt), 'a corrupt file was loaded');
     report.corrupt_file_toast = window.lastToast.title;
     const small = Dz.MLP.new([5, 3], Dz.MlpActivation.RELU, Dz.Dtype.FLOAT32, null);
-    Dz.tidy(() => small.call(Dz.Array.new_zeros([1, 4]).astype(Dz.Dtype.FLOAT32)) && null);
+    Dz.tidy(() => {
+        small.call(Dz.Array.new_zeros([1, 4]).astype(Dz.Dtype.FLOAT32));
+        return null;
+    });
     const wrongShape = tmpPath('wrong-shape.safetensors');
     small.save_weights(wrongShape);
     check(!window.loadWeights(wrongShape), 'a 4-5-3 MLP was loaded');
     report.wrong_shape_toast = window.lastToast.title;
+    // The right names and weights, a bias of the wrong length.
+    const badBias = tmpPath('bad-bias.safetensors');
+    const names = ['l0.W', 'l0.b', 'l1.W', 'l1.b'];
+    Dz.Safetensors.save(badBias, names, [Dz.Array.new_zeros([784, 20]), Dz.Array.new_zeros([7]),
+        Dz.Array.new_zeros([20, 10]), Dz.Array.new_zeros([10])], null);
+    check(!window.loadWeights(badBias), 'a bias of the wrong length was loaded');
+    report.bad_bias_toast = window.lastToast.title;
+    check(classifier.description === description, `the model changed: ${classifier.description}`);
 
     // The file chooser opens (GTK's own dialog without a portal).
     app.activate_action('open', null);
@@ -208,6 +220,19 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     const [, load] = GLib.file_get_contents('/proc/loadavg');
     report.load_average = new TextDecoder().decode(load).trim();
 
+    // The drawing as the model sees it: its box spans the 28×28 frame.
+    const input = window.canvas.input;
+    let [left, right, top, bottom] = [28, -1, 28, -1];
+    input.forEach((v, k) => {
+        if (v > 0.1) {
+            left = Math.min(left, k % 28);
+            right = Math.max(right, k % 28);
+            top = Math.min(top, Math.floor(k / 28));
+            bottom = Math.max(bottom, Math.floor(k / 28));
+        }
+    });
+    report.drawing_box = {left, right, top, bottom};
+
     // The trained model on the first 200 test images, through predict().
     let correct = 0;
     for (let i = 0; i < 200; i++) {
@@ -245,7 +270,8 @@ export async function runSelfTest(app, window, classifier, pngPath) {
         prediction_label: bounds(window.predictionLabel, window), bars: bounds(window.bars, window)};
     const jsonPath = pngPath.replace(/\.png$/, '') + '.json';
     GLib.file_set_contents(jsonPath, JSON.stringify(report, null, 2));
-    for (const name of ['corrupt.safetensors', 'wrong-shape.safetensors', 'weights.safetensors'])
+    for (const name of ['corrupt.safetensors', 'wrong-shape.safetensors', 'bad-bias.safetensors',
+        'weights.safetensors'])
         Gio.File.new_for_path(tmpPath(name)).delete(null);
     Gio.File.new_for_path(tmp).delete(null);
     print(JSON.stringify({frames: report.frames, work: report.main_thread_work,

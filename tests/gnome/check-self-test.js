@@ -97,10 +97,16 @@ check(report.predictions_during_training >= 10,
 check(report.plot_points >= 5 && report.stopped_after_points >= 1,
     `${report.plot_points} loss points plotted; app.stop stopped after ${report.stopped_after_points}`);
 check(report.test_accuracy_200 >= 0.6, `trained model: ${100 * report.test_accuracy_200} % of 200 test images`);
+const box = report.drawing_box;
+const span = Math.max(box.right - box.left, box.bottom - box.top) + 1;
+const centre = [(box.left + box.right + 1) / 2, (box.top + box.bottom + 1) / 2];
+check(span >= 26 && span <= 28 && centre.every(c => Math.abs(c - 14) <= 1),
+    `the drawing as 28×28: spans ${span} pixels, centred at ${centre}`);
 check(report.file_chooser_opened, 'app.open showed the file chooser');
 check(report.round_trip_max_diff < 1e-6, `save and open: predictions differ by ${report.round_trip_max_diff}`);
 check(/^Cannot open corrupt\.safetensors/.test(report.corrupt_file_toast) &&
-    /784-H-10/.test(report.wrong_shape_toast), `toasts: "${report.corrupt_file_toast}", "${report.wrong_shape_toast}"`);
+    /784-H-10/.test(report.wrong_shape_toast) && /784-H-10/.test(report.bad_bias_toast),
+    `toasts: "${report.corrupt_file_toast}", "${report.wrong_shape_toast}", "${report.bad_bias_toast}"`);
 const m = report.memory;
 const growth = (m.rss_after_kib - m.rss_before_kib) / 1024;
 check(growth < 8 && m.live_arrays_after <= m.live_arrays_before,
