@@ -53,7 +53,8 @@ export const FashionTrainerApplication = GObject.registerClass({
             stop: () => this._classifier.stop(),
             open: () => this.window.openWeightsDialog(),
             save: () => this.window.saveWeightsDialog(),
-            quit: () => this.quit(),
+            // Through the window, which waits for a running training.
+            quit: () => (this.window ? this.window.close() : this.quit()),
         };
         for (const [name, activate] of Object.entries(actions)) {
             const action = new Gio.SimpleAction({name});
