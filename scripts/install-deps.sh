@@ -7,6 +7,7 @@ packages=(
   build-essential pkg-config meson ninja-build
   libglib2.0-dev gobject-introspection libgirepository1.0-dev
   python3-gi python3-numpy python3-pytest gjs
+  gir1.2-gtk-4.0 gir1.2-adw-1 xvfb xauth
   libopenblas-dev libjson-glib-dev dataset-fashion-mnist
   valgrind libclang-rt-14-dev gi-docgen graphviz python3-matplotlib
   "$@"

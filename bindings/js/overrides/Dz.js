@@ -68,8 +68,9 @@ let depth = 0;
 
 function callFromC(func, args) {
     const runner = runners[depth] ??= new Runner();
-    let returned = false, value, exception;
+    let ran = false, returned = false, value, exception;
     const id = runner.connect('run', () => {
+        ran = true;
         try {
             value = func(...args);
             returned = true;
@@ -83,6 +84,15 @@ function callFromC(func, args) {
     } finally {
         depth--;
         runner.disconnect(id);
+    }
+    // GJS 1.74 skips a handler (with a critical "during the sweeping phase
+    // of GC") while an incremental collection is sweeping, and until the
+    // main loop runs its next slice every callback from C is skipped, so a
+    // loop of Dz.tidy blocks that allocates fast fails from then on. A
+    // full collection ends the sweep; the function is called from here.
+    if (!ran) {
+        imports.system.gc();
+        return func(...args);
     }
     if (!returned)
         throw exception;

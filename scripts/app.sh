@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds dezero-glib and runs Fashion Trainer, the
+# GTK 4 app of examples/gnome, from the build tree:
+#   scripts/app.sh [--epochs N] [--hidden N] [--train-size N]
+#   scripts/app.sh --self-test OUT.png     (writes OUT.png and OUT.json, quits)
+# Without a display (or with --self-test and no DISPLAY) it runs under xvfb-run.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+
+scripts/install-deps.sh
+[ -d build ] || meson setup build >/dev/null
+meson compile -C build >/dev/null
+
+export GI_TYPELIB_PATH="$root/build/dezero-glib${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
+export LD_LIBRARY_PATH="$root/build/dezero-glib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export GJS_PATH="$root/bindings/js${GJS_PATH:+:$GJS_PATH}"
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  export GSK_RENDERER="${GSK_RENDERER:-cairo}"
+  exec xvfb-run -a -s "-screen 0 1280x800x24" gjs -m examples/gnome/main.js "$@"
+fi
+exec gjs -m examples/gnome/main.js "$@"
