@@ -61,11 +61,21 @@ export const FashionTrainerApplication = GObject.registerClass({
             action.connect('activate', activate);
             this.add_action(action);
         }
+        // A toggle: its state is whether the trainer waits (DzTrainer:paused).
+        const pause = Gio.SimpleAction.new_stateful('pause', null, GLib.Variant.new_boolean(false));
+        pause.connect('change-state', (action, state) => {
+            this._classifier.paused = state.get_boolean();
+            action.set_state(GLib.Variant.new_boolean(this._classifier.paused));
+        });
+        this.add_action(pause);
         const sync = () => {
             const running = this._classifier.running;
             this.lookup_action('start').enabled = !running;
             this.lookup_action('stop').enabled = running;
             this.lookup_action('open').enabled = !running;
+            pause.enabled = running;
+            if (!running)
+                pause.set_state(GLib.Variant.new_boolean(false));
         };
         this._classifier.connect('notify::running', sync);
         sync();
@@ -73,6 +83,7 @@ export const FashionTrainerApplication = GObject.registerClass({
         this.set_accels_for_action('app.save', ['<Control>s']);
         this.set_accels_for_action('app.start', ['<Control>Return']);
         this.set_accels_for_action('app.stop', ['<Control>period']);
+        this.set_accels_for_action('app.pause', ['<Control>p']);
         this.set_accels_for_action('app.quit', ['<Control>q']);
     }
 

@@ -188,6 +188,17 @@ export const Classifier = GObject.registerClass({
         this._cancellable?.cancel();
     }
 
+    // The worker waits at its next step boundary until resumed (or
+    // stopped); predictions go on from the weights it has published.
+    get paused() {
+        return this._running && this._trainer.paused;
+    }
+
+    set paused(paused) {
+        if (this._running)
+            this._trainer.paused = paused;
+    }
+
     // The 10 class probabilities of one image (784 values in [0, 1]),
     // from the weights the trainer published last: while it trains too.
     predict(pixels) {

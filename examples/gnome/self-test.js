@@ -153,6 +153,17 @@ export async function runSelfTest(app, window, classifier, pngPath) {
     check(!app.lookup_action('start').enabled && app.lookup_action('stop').enabled,
         'the actions do not follow the training');
     await until(() => window.plot.nPoints > 0, 'a first step');
+    // Paused through the toggle's action: no step arrives (after the one
+    // the worker may be in), predictions go on; resumed, steps come again.
+    app.change_action_state('pause', GLib.Variant.new_boolean(true));
+    check(classifier.paused && app.get_action_state('pause').get_boolean(), 'app.pause did not pause');
+    await wait(500);
+    const pausedAt = window.plot.nPoints;
+    await wait(700);
+    report.points_while_paused = window.plot.nPoints - pausedAt;
+    check(report.points_while_paused === 0, `${report.points_while_paused} steps while paused`);
+    app.change_action_state('pause', GLib.Variant.new_boolean(false));
+    await until(() => window.plot.nPoints > pausedAt, 'a step after resuming');
     app.activate_action('stop', null);
     await until(() => !classifier.running, 'the training to stop');
     report.stopped_after_points = window.plot.nPoints;

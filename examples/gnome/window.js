@@ -48,6 +48,8 @@ export const FashionTrainerWindow = GObject.registerClass({
             tooltip_text: 'Train for the chosen number of epochs'}));
         header.pack_end(new Gtk.Button({label: '_Stop', use_underline: true,
             action_name: 'app.stop', tooltip_text: 'Stop after the current step'}));
+        header.pack_end(new Gtk.ToggleButton({icon_name: 'media-playback-pause-symbolic',
+            action_name: 'app.pause', tooltip_text: 'Pause the training'}));
         page.append(header);
 
         const body = new Gtk.Box({spacing: 24, margin_top: 18, margin_bottom: 18,
