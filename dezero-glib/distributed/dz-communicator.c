@@ -888,20 +888,19 @@ dz_communicator_allreduce_gradients (DzCommunicator  *self,
  * dz_communicator_parameters_agree:
  * @self: a #DzCommunicator
  * @layer: a layer tree (a model)
- * @agree: (out): whether @layer's parameters have the same bits on every
- *   rank
  * @error: return location for a #GError
  *
  * Compares the parameters of @layer across the ranks through a 64-bit
  * hash of their values (one small MPI call), to check that data-parallel
  * training keeps them identical. A collective call.
  *
- * Returns: %TRUE with @agree set, or %FALSE with @error set on every rank
+ * Returns: whether @layer's parameters have the same bits on every
+ *   rank; %FALSE with @error set on every rank when the comparison
+ *   failed
  */
 gboolean
 dz_communicator_parameters_agree (DzCommunicator  *self,
                                   DzLayer         *layer,
-                                  gboolean        *agree,
                                   GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
@@ -910,10 +909,8 @@ dz_communicator_parameters_agree (DzCommunicator  *self,
 
   g_return_val_if_fail (DZ_IS_COMMUNICATOR (self), FALSE);
   g_return_val_if_fail (DZ_IS_LAYER (layer), FALSE);
-  g_return_val_if_fail (agree != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  *agree = FALSE;
   if (!check_initialized (self, error))
     return FALSE;
   slots = collect_slots (layer, FALSE, &layout_hash, &local_error);
@@ -947,11 +944,10 @@ dz_communicator_parameters_agree (DzCommunicator  *self,
                      (int) values[HEADER_FAILED_RANK] - 1);
         return FALSE;
       }
-    *agree = values[HEADER_N_PARAMS] == mins[HEADER_N_PARAMS]
-             && values[HEADER_LAYOUT] == mins[HEADER_LAYOUT]
-             && values[HEADER_FIXED] == mins[HEADER_FIXED];
+    return values[HEADER_N_PARAMS] == mins[HEADER_N_PARAMS]
+           && values[HEADER_LAYOUT] == mins[HEADER_LAYOUT]
+           && values[HEADER_FIXED] == mins[HEADER_FIXED];
   }
-  return TRUE;
 }
 
 /**

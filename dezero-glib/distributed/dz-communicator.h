@@ -67,7 +67,6 @@ DzArray        *dz_communicator_allreduce_array     (DzCommunicator  *self,
 DZ_AVAILABLE_IN_ALL
 gboolean        dz_communicator_parameters_agree    (DzCommunicator  *self,
                                                      DzLayer         *layer,
-                                                     gboolean        *agree,
                                                      GError         **error);
 DZ_AVAILABLE_IN_ALL
 gboolean        dz_communicator_barrier             (DzCommunicator  *self,

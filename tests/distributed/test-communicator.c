@@ -92,9 +92,8 @@ assert_agree (DzLayer  *model,
               gboolean  expected)
 {
   g_autoptr(GError) error = NULL;
-  gboolean agree = !expected;
+  gboolean agree = dz_communicator_parameters_agree (comm, model, &error);
 
-  dz_communicator_parameters_agree (comm, model, &agree, &error);
   g_assert_no_error (error);
   g_assert_true (agree == expected);
 }
