@@ -123,7 +123,7 @@ test_rank_size (void)
   g_assert_cmpint (rank, >=, 0);
   g_assert_cmpint (rank, <, size);
   g_assert_cmpint (dz_communicator_get_rank (comm), ==, rank);
-  g_assert_cmpuint (dz_communicator_get_bucket_size (comm), ==, 25 * 1024 * 1024);
+  g_assert_cmpuint (dz_communicator_get_bucket_size (comm), ==, 1024 * 1024);
 }
 
 static void
@@ -145,7 +145,7 @@ test_broadcast (void)
         assert_agree (model, TRUE);
         assert_models_close (model, expected, 0, 0);
       }
-  dz_communicator_set_bucket_size (comm, 25 * 1024 * 1024);
+  dz_communicator_set_bucket_size (comm, 1024 * 1024);
 }
 
 /* Three steps on N ranks with batches of B against one process with the
@@ -175,7 +175,7 @@ check_equivalence (DzDtype       dtype,
       assert_agree (model, TRUE);
       assert_models_close (model, reference, rtol, atol);
     }
-  dz_communicator_set_bucket_size (comm, 25 * 1024 * 1024);
+  dz_communicator_set_bucket_size (comm, 1024 * 1024);
 }
 
 static DzOptimizer *
