@@ -46,7 +46,17 @@ def main():
     env.setdefault('OPENBLAS_NUM_THREADS', '1')
     print(' '.join(command), flush=True)
     start = time.monotonic()
+    # In a session of its own, so that the whole job can be killed at once;
+    # then meson's own timeout (SIGTERM) must kill it too, or ranks spinning
+    # in MPI would outlive the test.
     process = subprocess.Popen(command, env=env, start_new_session=True)
+
+    def kill_job(signum, frame):
+        os.killpg(process.pid, signal.SIGKILL)
+        sys.exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, kill_job)
+    signal.signal(signal.SIGINT, kill_job)
     try:
         status = process.wait(timeout=args.timeout)
     except subprocess.TimeoutExpired:
