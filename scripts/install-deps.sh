@@ -9,6 +9,7 @@ packages=(
   python3-gi python3-numpy python3-pytest gjs
   libopenblas-dev libjson-glib-dev dataset-fashion-mnist
   valgrind libclang-rt-14-dev gi-docgen graphviz python3-matplotlib
+  libopenmpi-dev openmpi-bin
   "$@"
 )
 

@@ -4,8 +4,9 @@
 ranks of an MPI job with dezero_glib.distributed (the C version:
 examples/fashion-mnist-mpi.c):
 
-    OPENBLAS_NUM_THREADS=1 mpirun -np 2 scripts/example.sh \\
-        examples/python/fashion_mnist_mpi.py [--epochs N] [--batch-size B]
+    meson compile -C build && OPENBLAS_NUM_THREADS=1 GI_TYPELIB_PATH=build/dezero-glib \\
+        LD_LIBRARY_PATH=build/dezero-glib PYTHONPATH=bindings/python mpirun -np 2 \\
+        /usr/bin/python3 examples/python/fashion_mnist_mpi.py [--epochs N] [--batch-size B]
 
 Each rank trains on its own shard of every epoch with batches of B (100)
 and averages the gradients with the others after each backward pass, so

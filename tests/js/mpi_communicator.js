@@ -27,9 +27,12 @@ function batch(step, first, count) {
     return [Dz.array(xs), Dz.array(ts, 'int64')];
 }
 
-test('rank and size', () => {
+test('rank and size; new Dz.Communicator() initializes too', () => {
     assert(size === 2 && (rank === 0 || rank === 1), `${rank} of ${size}`);
     assert(comm.bucket_size === 1024 * 1024);
+    const other = new Dz.Communicator({bucket_size: 4096});
+    assert(other.rank === rank && other.size === size && other.bucket_size === 4096);
+    other.barrier();
 });
 
 test('broadcast_parameters, parameters_agree', () => {

@@ -13,6 +13,9 @@ from dezero_glib.models import MLP
 comm = distributed.Communicator()
 rank, size = comm.rank, comm.size
 assert comm.props.size == size and 0 <= rank < size
+other = distributed.Communicator(bucket_size=4096)
+assert other.rank == rank and other.props.bucket_size == 4096
+del other
 
 
 def model_for(dtype, seed):

@@ -630,4 +630,13 @@ function nnIdioms(Dz, keepAll) {
                 this.reset();
         }
     });
+
+    // `new Dz.Communicator()` joins the MPI job as Dz.Communicator.new()
+    // does (GInitable: GJS does not call init() by itself), throwing a
+    // GLib.Error when it cannot.
+    const communicatorInit = Dz.Communicator.prototype._init;
+    Dz.Communicator.prototype._init = function _init(...args) {
+        communicatorInit.apply(this, args);
+        this.init(null);
+    };
 }
