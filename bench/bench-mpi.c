@@ -173,7 +173,7 @@ main (int argc, char *argv[])
     }
   t = summarize (samples, iterations);
   if (rank == 0)
-    g_print ("| allreduce_sum of 8 doubles (latency) | %.3f | %.3f |\n", t.median_ms, t.min_ms);
+    g_print ("| allreduce_sum of 8 doubles (latency) | %.4f | %.4f |\n", t.median_ms, t.min_ms);
 
   /* For scale: a training step's compute, batch 100, one rank at a time
    * (rank 0 alone; the others wait at the barrier). */
