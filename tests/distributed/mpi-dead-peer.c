@@ -1,18 +1,22 @@
-/* mpi-dead-peer.c: the last rank exits with status 3 in the middle of
- * training while the others wait for it in an all-reduce. mpirun must end
- * the job with an error, quickly: mpirun-test.py --expect-failure checks
- * both. A job that finished instead would exit 0 and fail the test.
+/* mpi-dead-peer.c: the last rank exits with status 3 (or, given "kill",
+ * dies of SIGKILL, which no handler sees) in the middle of training while
+ * the others wait for it in an all-reduce. mpirun must end the job with an
+ * error, quickly: mpirun-test.py --expect-failure checks both. A job that
+ * finished instead would exit 0 and fail the test.
  *
  * SPDX-License-Identifier: MIT
  */
 
+#include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <dezero-glib.h>
 
 int
-main (void)
+main (int argc, char *argv[])
 {
+  gboolean kill_self = argc > 1 && strcmp (argv[1], "kill") == 0;
   g_autoptr(GError) error = NULL;
   g_autoptr(DzCommunicator) comm = dz_communicator_new (&error);
   g_autoptr(DzGenerator) gen = dz_generator_new (1);
@@ -40,7 +44,9 @@ main (void)
     {
       if (step == 2 && rank == size - 1)
         {
-          g_printerr ("rank %d: exiting with status 3 at step %d\n", rank, step);
+          g_printerr ("rank %d: %s at step %d\n", rank, kill_self ? "SIGKILL" : "exit (3)", step);
+          if (kill_self)
+            raise (SIGKILL);
           exit (3);
         }
       if (!dz_communicator_allreduce_gradients (comm, model, &error))
