@@ -9,6 +9,7 @@ import dezero_glib as dezero
 import dezero_glib.functions as F
 from dezero_glib import distributed, optimizers, DataLoader
 from dezero_glib.models import MLP
+from gi.repository import Dz
 
 comm = distributed.Communicator()
 rank, size = comm.rank, comm.size
@@ -117,6 +118,19 @@ for dataset in (Indexed(), Samples()):
         assert steps == -(-(-(-n // size)) // 7)
         total = comm.allreduce(seen)
         assert total.min() >= 1 and total.sum() == -(-n // size) * size, total
+
+# Models that differ: a ValueError (Dz.ShapeMismatchError) on every rank,
+# and the communicator still works.
+if size > 1:
+    np.random.seed(0)
+    odd = MLP((6, 6, 3)) if rank == 1 else MLP((6, 3))
+    odd(np.zeros((1, 4)))
+    try:
+        comm.allreduce_gradients(odd)
+        raise AssertionError("layers that differ were reduced")
+    except ValueError as err:
+        assert isinstance(err, Dz.ShapeMismatchError) and "differ" in str(err), err
+assert comm.allreduce(1) == size
 
 comm.barrier()
 if rank == 0:
