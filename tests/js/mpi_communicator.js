@@ -70,6 +70,9 @@ test('allreduce_array sums metrics', () => {
     assert(JSON.stringify(Array.from(sums.toTypedArray())) === JSON.stringify([3, 1]));
     const counts = comm.allreduce_array(Dz.array([rank + 1], 'int64'));
     assert(counts.get_dtype() === Dz.Dtype.INT64 && counts.toTypedArray()[0] === 3n);
+    assert(comm.allreduce(2.5) === 5);
+    const halves = comm.allreduce([[0.5, rank]], 'float32');
+    assert(halves.get_dtype() === Dz.Dtype.FLOAT32 && JSON.stringify(Array.from(halves.toTypedArray())) === '[1,1]');
     comm.barrier();
 });
 

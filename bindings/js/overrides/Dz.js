@@ -639,4 +639,11 @@ function nnIdioms(Dz, keepAll) {
         communicatorInit.apply(this, args);
         this.init(null);
     };
+
+    // comm.allreduce(value): the sum over the ranks of a number (a number
+    // back) or of what Dz.array() takes (a Dz.Array back), as in Python.
+    defineMethod(Dz.Communicator.prototype, 'allreduce', function allreduce(value, dtype = undefined) {
+        const sums = this.allreduce_array(Dz.array(value, dtype));
+        return typeof value === 'number' ? sums.item() : sums;
+    });
 }
