@@ -410,10 +410,15 @@ collect_slots (DzLayer   *layer,
         continue;
       if (slot.data == NULL || !dz_dtype_is_float (slot.data->dtype))
         {
+          const char *name = dz_variable_get_name (param);
+
           if (error != NULL && *error == NULL)
             g_set_error (error, DZ_ERROR, slot.data == NULL ? DZ_ERROR_NO_DATA : DZ_ERROR_INVALID_DTYPE,
-                         "The parameter %s has %s", dz_variable_get_name (param) ? dz_variable_get_name (param) : "(unnamed)",
-                         slot.data == NULL ? "no data" : "an integer dtype, not float32 or float64");
+                         "The parameter %s has %s", name ? name : "(unnamed)",
+                         slot.data == NULL
+                         ? "no data yet (a linear layer makes its weights on its first input: "
+                           "call the model once first)"
+                         : "an integer dtype, not float32 or float64");
           slot.data = NULL;
           hash = (hash ^ 0xff) * FNV_PRIME;
           g_array_append_val (slots, slot);

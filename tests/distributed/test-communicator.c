@@ -327,6 +327,25 @@ test_mismatch (void)
   assert_agree (model, TRUE);
 }
 
+/* A model whose linear layers have not made their weights yet. */
+static void
+test_no_data (void)
+{
+  g_autoptr(DzLayer) model = dz_mlp_new ((gsize[]) { 4, 2 }, 2, DZ_MLP_ACTIVATION_RELU,
+                                         DZ_DTYPE_FLOAT32, NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (dz_communicator_broadcast_parameters (comm, model, 0, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+  g_assert_nonnull (strstr (error->message, "call the model once first"));
+  g_clear_error (&error);
+  g_assert_false (dz_communicator_allreduce_gradients (comm, model, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+  g_clear_error (&error);
+  g_assert_false (dz_communicator_parameters_agree (comm, model, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_NO_DATA);
+}
+
 static void
 test_allreduce_metrics (void)
 {
@@ -404,6 +423,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/distributed/mixed-dtypes", test_mixed_dtypes);
   g_test_add_func ("/distributed/missing-gradients", test_missing_gradients);
   g_test_add_func ("/distributed/mismatch", test_mismatch);
+  g_test_add_func ("/distributed/no-data", test_no_data);
   g_test_add_func ("/distributed/allreduce-metrics", test_allreduce_metrics);
   g_test_add_func ("/distributed/mpi-error", test_mpi_error);
   status = g_test_run ();
