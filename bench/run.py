@@ -334,6 +334,11 @@ def render(results, args, have_torch):
     nn = {label: v for label, v in s.items() if is_nn(label)}
     if nn:
         lines += render_nn(nn, meta)
+    # Measured by hand under mpirun (bench/bench-mpi.c), kept across runs.
+    mpi_notes = os.path.join(HERE, "mpi-notes.md")
+    if os.path.exists(mpi_notes):
+        with open(mpi_notes) as f:
+            lines += ["", f.read().strip(), ""]
     return "\n".join(lines)
 
 

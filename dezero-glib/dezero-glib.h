@@ -44,6 +44,7 @@
 #include "dz-safetensors.h"
 #include "dz-weights.h"
 #include "dz-trainer.h"
+#include "dz-communicator.h"
 #include "dz-enum-types.h"
 
 #undef __DEZERO_GLIB_H_INSIDE__

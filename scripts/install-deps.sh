@@ -10,6 +10,7 @@ packages=(
   gir1.2-gtk-4.0 gir1.2-adw-1 xvfb xauth
   libopenblas-dev libjson-glib-dev dataset-fashion-mnist
   valgrind libclang-rt-14-dev gi-docgen graphviz python3-matplotlib
+  libopenmpi-dev openmpi-bin
   "$@"
 )
 

@@ -28,6 +28,14 @@
  * (#DzTransform) run once on the whole batch. Other datasets give their
  * batches with #DzDatasetClass.get_batch, or sample by sample (see
  * dz_dataset_get_batch()).
+ *
+ * For data-parallel training (see #DzCommunicator), each of
+ * #DzDataLoader:shard-count loaders, one per rank and all with the same
+ * seed, sees its own part of every epoch, as with PyTorch's
+ * `DistributedSampler`: they draw the same order, pad it by repeating its
+ * first samples to a multiple of the count (so that every rank takes the
+ * same number of steps), and loader i takes positions i, i + count,
+ * i + 2·count… of it.
  */
 struct _DzDataLoader
 {
@@ -39,11 +47,15 @@ struct _DzDataLoader
   guint64 seed;
   gboolean drop_last;
   gboolean sequential;
+  guint shard_count;
+  guint shard_index;
 
   DzGenerator *generator;
-  /* The epoch's order over the dataset's length at the last reset. */
+  /* The epoch's order (this shard's part of it) over the dataset's length
+   * at the last reset. */
   gsize *indices;
   gsize n_samples;
+  gsize dataset_length;
   gsize iteration;
 };
 
@@ -57,6 +69,8 @@ enum {
   PROP_SEED,
   PROP_DROP_LAST,
   PROP_SEQUENTIAL,
+  PROP_SHARD_COUNT,
+  PROP_SHARD_INDEX,
   N_PROPS
 };
 
@@ -92,6 +106,13 @@ dz_data_loader_constructed (GObject *object)
     {
       g_critical ("A DzDataLoader needs a dataset");
       return;
+    }
+  if (self->shard_index >= self->shard_count)
+    {
+      g_critical ("A DzDataLoader's shard-index (%u) must be less than its shard-count (%u)",
+                  self->shard_index, self->shard_count);
+      self->shard_count = 1;
+      self->shard_index = 0;
     }
   dz_data_loader_reset (self);
 }
@@ -136,6 +157,12 @@ dz_data_loader_get_property (GObject    *object,
     case PROP_SEQUENTIAL:
       g_value_set_boolean (value, self->sequential);
       break;
+    case PROP_SHARD_COUNT:
+      g_value_set_uint (value, self->shard_count);
+      break;
+    case PROP_SHARD_INDEX:
+      g_value_set_uint (value, self->shard_index);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -168,6 +195,12 @@ dz_data_loader_set_property (GObject      *object,
       break;
     case PROP_SEQUENTIAL:
       self->sequential = g_value_get_boolean (value);
+      break;
+    case PROP_SHARD_COUNT:
+      self->shard_count = g_value_get_uint (value);
+      break;
+    case PROP_SHARD_INDEX:
+      self->shard_index = g_value_get_uint (value);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -247,12 +280,36 @@ dz_data_loader_class_init (DzDataLoaderClass *klass)
    * for `i` in `[0, batch-size)`, so that row `i` of consecutive batches
    * walks the series one step at a time. Every batch is full; an epoch
    * has the length divided by the batch size, rounded up, batches.
-   * #DzDataLoader:shuffle is then ignored.
+   * #DzDataLoader:shuffle and #DzDataLoader:shard-count are then ignored.
    */
   properties[PROP_SEQUENTIAL] =
     g_param_spec_boolean ("sequential", NULL, NULL, FALSE,
                           G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                           G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzDataLoader:shard-count:
+   *
+   * Into how many disjoint parts each epoch is cut, one per loader (the
+   * ranks of a #DzCommunicator); 1 for the whole epoch. An epoch of a
+   * shard has ceil(length / shard-count) samples: a few of the first
+   * ones are repeated when the count does not divide the length.
+   */
+  properties[PROP_SHARD_COUNT] =
+    g_param_spec_uint ("shard-count", NULL, NULL, 1, G_MAXUINT, 1,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * DzDataLoader:shard-index:
+   *
+   * Which part of each epoch this loader gives, from 0 to
+   * #DzDataLoader:shard-count - 1 (the rank of a #DzCommunicator).
+   */
+  properties[PROP_SHARD_INDEX] =
+    g_param_spec_uint ("shard-index", NULL, NULL, 0, G_MAXUINT - 1, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
+                       G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -260,6 +317,7 @@ dz_data_loader_class_init (DzDataLoaderClass *klass)
 static void
 dz_data_loader_init (DzDataLoader *self)
 {
+  self->shard_count = 1;
 }
 
 /**
@@ -348,12 +406,15 @@ dz_data_loader_reset (DzDataLoader *self)
   g_return_if_fail (DZ_IS_DATA_LOADER (self));
 
   self->iteration = 0;
-  self->n_samples = dz_dataset_get_length (self->dataset);
+  self->dataset_length = self->n_samples = dz_dataset_get_length (self->dataset);
   self->indices = g_renew (gsize, self->indices, self->n_samples);
   for (i = 0; i < self->n_samples; i++)
     self->indices[i] = i;
   if (self->shuffle && !self->sequential)
     dz_data_permute (self->generator, self->indices, self->n_samples);
+  /* A sequential loader's streams cover the whole series: not sharded. */
+  if (self->shard_count > 1 && !self->sequential)
+    dz_data_shard (&self->indices, &self->n_samples, self->shard_count, self->shard_index);
 }
 
 /**
@@ -361,7 +422,8 @@ dz_data_loader_reset (DzDataLoader *self)
  * @self: a #DzDataLoader
  *
  * Returns the number of batches in an epoch (DeZero's `max_iter`): the
- * dataset's length divided by the batch size, rounded up, or down with
+ * dataset's length (or its shard's, see #DzDataLoader:shard-count)
+ * divided by the batch size, rounded up, or down with
  * #DzDataLoader:drop-last.
  *
  * Returns: the number of batches per epoch
@@ -436,12 +498,12 @@ dz_data_loader_next (DzDataLoader  *self,
       indices = self->indices + start;
     }
 
-  if (dz_dataset_get_length (self->dataset) != self->n_samples)
+  if (dz_dataset_get_length (self->dataset) != self->dataset_length)
     {
       g_set_error (error, DZ_ERROR, DZ_ERROR_SIZE_MISMATCH,
                    "The dataset has %" G_GSIZE_FORMAT " samples, not the %" G_GSIZE_FORMAT
                    " the epoch started with; reset the loader",
-                   dz_dataset_get_length (self->dataset), self->n_samples);
+                   dz_dataset_get_length (self->dataset), self->dataset_length);
       return FALSE;
     }
 
@@ -454,6 +516,38 @@ dz_data_loader_next (DzDataLoader  *self,
   if (t != NULL)
     *t = g_steal_pointer (&t_batch);
   return TRUE;
+}
+
+/**
+ * dz_data_loader_get_shard_count:
+ * @self: a #DzDataLoader
+ *
+ * Returns into how many parts each epoch is cut.
+ *
+ * Returns: the number of shards (see #DzDataLoader:shard-count)
+ */
+guint
+dz_data_loader_get_shard_count (DzDataLoader *self)
+{
+  g_return_val_if_fail (DZ_IS_DATA_LOADER (self), 1);
+
+  return self->shard_count;
+}
+
+/**
+ * dz_data_loader_get_shard_index:
+ * @self: a #DzDataLoader
+ *
+ * Returns which part of each epoch this loader gives.
+ *
+ * Returns: the shard's index (see #DzDataLoader:shard-index)
+ */
+guint
+dz_data_loader_get_shard_index (DzDataLoader *self)
+{
+  g_return_val_if_fail (DZ_IS_DATA_LOADER (self), 0);
+
+  return self->shard_index;
 }
 
 /**

@@ -63,5 +63,9 @@ gboolean      dz_data_loader_get_drop_last (DzDataLoader  *self);
 DZ_AVAILABLE_IN_ALL
 void          dz_data_loader_set_drop_last (DzDataLoader  *self,
                                             gboolean       drop_last);
+DZ_AVAILABLE_IN_ALL
+guint         dz_data_loader_get_shard_count (DzDataLoader *self);
+DZ_AVAILABLE_IN_ALL
+guint         dz_data_loader_get_shard_index (DzDataLoader *self);
 
 G_END_DECLS

@@ -21,6 +21,11 @@ DzArray *dz_data_take_rows (DzArray      *array,
 void     dz_data_permute   (DzGenerator  *generator,
                             gsize        *indices,
                             gsize         n_indices);
+/* Keeps shard @index of @count of the epoch order @indices (dz-data-shard.c). */
+void     dz_data_shard     (gsize       **indices,
+                            gsize        *n_indices,
+                            guint         count,
+                            guint         index);
 
 /* Whether @self (NULL: no transform) transforms whole batches. */
 gboolean dz_transform_can_batch_all (DzTransform  *self);

@@ -689,4 +689,20 @@ function nnIdioms(Dz, keepAll) {
                 this.reset();
         }
     });
+
+    // `new Dz.Communicator()` joins the MPI job as Dz.Communicator.new()
+    // does (GInitable: GJS does not call init() by itself), throwing a
+    // GLib.Error when it cannot.
+    const communicatorInit = Dz.Communicator.prototype._init;
+    Dz.Communicator.prototype._init = function _init(...args) {
+        communicatorInit.apply(this, args);
+        this.init(null);
+    };
+
+    // comm.allreduce(value): the sum over the ranks of a number (a number
+    // back) or of what Dz.array() takes (a Dz.Array back), as in Python.
+    defineMethod(Dz.Communicator.prototype, 'allreduce', function allreduce(value, dtype = undefined) {
+        const sums = this.allreduce_array(Dz.array(value, dtype));
+        return typeof value === 'number' ? sums.item() : sums;
+    });
 }

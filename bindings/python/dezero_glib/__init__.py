@@ -33,6 +33,7 @@ from dezero_glib.core import (  # noqa: F401 - re-exported
 )
 from dezero_glib import core, core_simple, functions, utils  # noqa: F401,E402 - DeZero's layout
 from dezero_glib import layers, models, optimizers, transforms, datasets, dataloaders  # noqa: F401,E402
+from dezero_glib import distributed  # noqa: F401,E402 - an extension: MPI
 from dezero_glib.layers import Layer  # noqa: F401,E402
 from dezero_glib.models import Model  # noqa: F401,E402
 from dezero_glib.datasets import Dataset  # noqa: F401,E402
@@ -42,7 +43,7 @@ from dezero_glib.dataloaders import SeqDataLoader  # noqa: F401,E402
 __all__ = ["Config", "Function", "Parameter", "Variable", "as_array", "as_variable", "no_grad",
            "setup_variable", "test_mode", "using_config", "core", "core_simple", "functions",
            "utils", "layers", "models", "optimizers", "transforms", "datasets", "dataloaders",
-           "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader"]
+           "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader", "distributed"]
 
 # DeZero's names for its later steps (convolutions, GPUs).
 _LATER = {"cuda", "functions_conv"}

@@ -19,6 +19,12 @@ not DeZero's). Other datasets are read in the order of
 reads them: sample by sample, or, when the dataset is held in ndarrays
 and its transforms are NumPy ones (``Compose``, ``Flatten``, ``AsType``,
 ``Normalize``), a batch at a time with the same values.
+
+For data-parallel training (``dezero_glib.distributed``), ``shard_count``
+loaders with the same ``seed`` and ``shard_index`` 0, 1... each walk their
+own part of every epoch, as PyTorch's ``DistributedSampler``: the same
+order, padded by repeating its first samples to a multiple of
+``shard_count``, of which loader i takes positions i, i + shard_count...
 """
 
 import math
@@ -34,24 +40,37 @@ def _no_batch(index):
 
 class DataLoader:
     """DeZero's ``DataLoader(dataset, batch_size, shuffle=True)``;
-    ``drop_last=True`` (an extension) leaves out a last, smaller batch."""
+    ``drop_last=True`` (an extension) leaves out a last, smaller batch;
+    ``shard_count``, ``shard_index`` and ``seed`` (extensions) give one
+    rank's part of every epoch, the order drawn from ``seed`` (else from
+    NumPy's global generator)."""
 
-    def __init__(self, dataset, batch_size, shuffle=True, gpu=False, drop_last=False):
+    def __init__(self, dataset, batch_size, shuffle=True, gpu=False, drop_last=False,
+                 shard_count=1, shard_index=0, seed=None):
         if batch_size < 1:
             raise ValueError(f"batch_size must be at least 1, not {batch_size}")
+        if shard_count < 1 or not 0 <= shard_index < shard_count:
+            raise ValueError(f"shard_index must be in [0, shard_count), not {shard_index} "
+                             f"of {shard_count}")
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.drop_last = drop_last
-        self.data_size = len(dataset)
+        self.shard_count = shard_count
+        self.shard_index = shard_index
+        self._rng = np.random.RandomState(seed) if seed is not None else np.random
+        self.data_size = -(-len(dataset) // shard_count)
         rounding = math.floor if drop_last else math.ceil
         self.max_iter = rounding(self.data_size / batch_size)
         self.gpu = gpu
         self._loader = None
         dz_dataset = getattr(dataset, "_dz_dataset", lambda: None)()
         if dz_dataset is not None:
-            seed = int(np.random.randint(0, 2 ** 63 - 1, dtype=np.int64)) if shuffle else 0
-            self._loader = Dz.DataLoader.new(dz_dataset, batch_size, shuffle, seed)
+            if seed is None:
+                seed = int(np.random.randint(0, 2 ** 63 - 1, dtype=np.int64)) if shuffle else 0
+            self._loader = Dz.DataLoader(dataset=dz_dataset, batch_size=batch_size, shuffle=shuffle,
+                                         seed=seed, shard_count=shard_count,
+                                         shard_index=shard_index)
             self._loader.set_drop_last(drop_last)
         self.reset()
 
@@ -62,9 +81,12 @@ class DataLoader:
             self.index = None
             self._loader.reset()
         elif self.shuffle:
-            self.index = np.random.permutation(len(self.dataset))
+            self.index = self._rng.permutation(len(self.dataset))
         else:
             self.index = np.arange(len(self.dataset))
+        if self.index is not None and self.shard_count > 1 and len(self.index) > 0:
+            padded = np.resize(self.index, self.data_size * self.shard_count)
+            self.index = padded[self.shard_index::self.shard_count]
 
     def __iter__(self):
         return self

@@ -1758,6 +1758,49 @@ _wrap_methods(Trainer, Dz.Trainer)
 __all__.append("Trainer")
 
 
+@override
+class Communicator(Dz.Communicator):
+    """``Dz.Communicator()`` joins the MPI job (initializing MPI once per
+    process; see ``Dz.Communicator.is_available``) and raises a DzError
+    when it cannot. ``allreduce(value)`` sums a number, a sequence or an
+    ndarray over the ranks and gives the same kind back."""
+
+    def __init__(self, **kwargs):
+        Dz.Communicator.__init__(self, **kwargs)
+        try:
+            Dz.Communicator.init(self, None)
+        except GLib.Error as err:
+            _reraise(err)
+
+    @property
+    def rank(self):
+        """This process's number in the job."""
+        return self.get_rank()
+
+    @property
+    def size(self):
+        """The number of processes in the job."""
+        return self.get_size()
+
+    def broadcast_parameters(self, layer, root=0):
+        """Gives ``layer``'s parameters rank ``root``'s values on every rank."""
+        return _entry(Dz.Communicator.broadcast_parameters)(self, layer, root)
+
+    def allreduce(self, value):
+        """The element-wise sum of ``value`` over the ranks: a float or an
+        int for a number (ints summed exactly, in int64), else an ndarray
+        of the values' dtype (float64, float32 or int64)."""
+        scalar = _is_scalar(value)
+        summed = self.allreduce_array(as_array(value))
+        if scalar:
+            return summed.item() if summed.get_dtype() != Dz.Dtype.INT64 else int(_view(summed)[()])
+        return np.array(_view(summed))
+
+
+_wrap_methods(Communicator, Dz.Communicator)
+__all__.append("Communicator")
+
+
 _ArrayView = None
 
 
