@@ -8,13 +8,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-scripts/install-deps.sh
-[ -d build ] || meson setup build >/dev/null
-meson compile -C build >/dev/null
-
-export GI_TYPELIB_PATH="$root/build/dezero-glib${GI_TYPELIB_PATH:+:$GI_TYPELIB_PATH}"
-export LD_LIBRARY_PATH="$root/build/dezero-glib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
-export GJS_PATH="$root/bindings/js${GJS_PATH:+:$GJS_PATH}"
+. scripts/build-env.sh
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export GSK_RENDERER="${GSK_RENDERER:-cairo}"
