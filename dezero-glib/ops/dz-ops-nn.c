@@ -826,48 +826,6 @@ lstm_unref_inputs (DzArray **as,
     g_clear_object (&as[i]);
 }
 
-static inline double
-sigmoid_f64 (double x)
-{
-  /* exp of a negative number only: no overflow for any x. */
-  if (x >= 0)
-    return 1.0 / (1.0 + exp (-x));
-  double e = exp (x);
-  return e / (1.0 + e);
-}
-
-static inline float
-sigmoid_f32 (float x)
-{
-  if (x >= 0)
-    return 1.0f / (1.0f + expf (-x));
-  float e = expf (x);
-  return e / (1.0f + e);
-}
-
-/* y = [h, c, f, i, o, u] from the pre-activations in y's gate columns. */
-#define LSTM_POINTWISE(T, SIG, TANH)                                          \
-  G_STMT_START {                                                              \
-    T *Y = (T *) y->data;                                                     \
-    const T *C = l.state ? (const T *) as[l.c]->data : NULL;                  \
-    for (gsize r = 0; r < N; r++)                                             \
-      {                                                                       \
-        T *row = Y + r * 6 * H;                                               \
-        for (gsize k = 0; k < H; k++)                                         \
-          {                                                                   \
-            T f = SIG (row[2 * H + k]), i = SIG (row[3 * H + k]);             \
-            T o = SIG (row[4 * H + k]), u = TANH (row[5 * H + k]);            \
-            T c = i * u + (C != NULL ? f * C[r * H + k] : 0);                 \
-            row[2 * H + k] = f;                                               \
-            row[3 * H + k] = i;                                               \
-            row[4 * H + k] = o;                                               \
-            row[5 * H + k] = u;                                               \
-            row[H + k] = c;                                                   \
-            row[k] = o * TANH (c);                                            \
-          }                                                                   \
-      }                                                                       \
-  } G_STMT_END
-
 static DzArray *
 lstm_forward (const void *p, DzArray **xs, guint n, GError **error)
 {
@@ -895,49 +853,10 @@ lstm_forward (const void *p, DzArray **xs, guint n, GError **error)
         dz_kernel_gemm (dtype, FALSE, FALSE, N, H, H, as[l.h]->data, H,
                         as[l.wh + g]->data, H, 1.0, gate, 6 * H);
     }
-  if (dtype == DZ_DTYPE_FLOAT32)
-    LSTM_POINTWISE (float, sigmoid_f32, tanhf);
-  else
-    LSTM_POINTWISE (double, sigmoid_f64, tanh);
+  dz_kernel_lstm_forward (dtype, N, H, y->data, l.state ? as[l.c]->data : NULL);
   lstm_unref_inputs (as, n);
   return y;
 }
-
-/* From gy = [gh, gc, gf, gi, go, gu] (the gates' own gradients from any
- * use of those columns) to the pre-activations' gradients G (N, 4H) and
- * the old cell's gc_prev:
- *   go = gh tanh (c) + gy_o,  gct = gc + gh o (1 - tanh (c)^2),
- *   gf = gct c_prev + gy_f,  gi = gct u + gy_i,  gu = gct i + gy_u,
- *   gc_prev = gct f; then through sigmoid (s (1 - s)) and tanh (1 - u^2). */
-#define LSTM_POINTWISE_GRAD(T, TANH)                                          \
-  G_STMT_START {                                                              \
-    const T *Y = (const T *) y->data, *GY = (const T *) gy->data;             \
-    const T *C = l.state ? (const T *) as[l.c]->data : NULL;                  \
-    T *GG = (T *) G->data, *GC = gcp != NULL ? (T *) gcp->data : NULL;        \
-    for (gsize r = 0; r < N; r++)                                             \
-      {                                                                       \
-        const T *row = Y + r * 6 * H, *grow = GY + r * 6 * H;                 \
-        T *out = GG + r * 4 * H;                                              \
-        for (gsize k = 0; k < H; k++)                                         \
-          {                                                                   \
-            T f = row[2 * H + k], i = row[3 * H + k];                         \
-            T o = row[4 * H + k], u = row[5 * H + k];                         \
-            T tc = TANH (row[H + k]), gh = grow[k];                           \
-            T gct = grow[H + k] + gh * o * (1 - tc * tc);                     \
-            T cp = C != NULL ? C[r * H + k] : 0;                              \
-            T gf = gct * cp + grow[2 * H + k];                                \
-            T gi = gct * u + grow[3 * H + k];                                 \
-            T go = gh * tc + grow[4 * H + k];                                 \
-            T gu = gct * i + grow[5 * H + k];                                 \
-            out[k] = gf * f * (1 - f);                                        \
-            out[H + k] = gi * i * (1 - i);                                    \
-            out[2 * H + k] = go * o * (1 - o);                                \
-            out[3 * H + k] = gu * (1 - u * u);                                \
-            if (GC != NULL)                                                   \
-              GC[r * H + k] = gct * f;                                        \
-          }                                                                   \
-      }                                                                       \
-  } G_STMT_END
 
 /* Column sums of the (N, H) block at @g with row stride @ld into @out. */
 static void
@@ -995,10 +914,9 @@ lstm_gradient (const void *p, DzArray **xs, guint n, DzArray *y_in, DzArray *gy_
       || (l.state && dz_op_input_needs_grad (l.c)
           && (gcp = dz_array_new_uninitialized_like (as[l.c], error)) == NULL))
     goto out;
-  if (dtype == DZ_DTYPE_FLOAT32)
-    LSTM_POINTWISE_GRAD (float, tanhf);
-  else
-    LSTM_POINTWISE_GRAD (double, tanh);
+  /* G: the gradients of the four pre-activations, (N, 4H). */
+  dz_kernel_lstm_backward (dtype, N, H, y->data, gy->data, l.state ? as[l.c]->data : NULL,
+                           G->data, gcp != NULL ? gcp->data : NULL);
 
   /* gx = sum_g G_g Wx_g^T and gh = sum_g G_g Wh_g^T, accumulated. */
   if (dz_op_input_needs_grad (l.x))
