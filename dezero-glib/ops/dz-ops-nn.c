@@ -808,14 +808,22 @@ lstm_dtype (DzArray **xs,
   return DZ_DTYPE_FLOAT32;
 }
 
-static void
+/* FALSE with @error set when a conversion fails (memory); @as is then
+ * still for lstm_unref_inputs(). */
+static gboolean
 lstm_cast_inputs (DzArray **xs,
                   guint     n,
                   DzDtype   dtype,
-                  DzArray **as)
+                  DzArray **as,
+                  GError  **error)
 {
   for (guint i = 0; i < n; i++)
-    as[i] = xs[i]->dtype == dtype ? g_object_ref (xs[i]) : dz_array_astype (xs[i], dtype, NULL);
+    {
+      as[i] = xs[i]->dtype == dtype ? g_object_ref (xs[i]) : dz_array_astype (xs[i], dtype, error);
+      if (as[i] == NULL)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static void
@@ -839,7 +847,12 @@ lstm_forward (const void *p, DzArray **xs, guint n, GError **error)
 
   if (y == NULL)
     return NULL;
-  lstm_cast_inputs (xs, n, dtype, as);
+  if (!lstm_cast_inputs (xs, n, dtype, as, error))
+    {
+      lstm_unref_inputs (as, n);
+      g_object_unref (y);
+      return NULL;
+    }
   for (guint g = 0; g < 4; g++)
     {
       guint8 *gate = (guint8 *) y->data + (2 + g) * H * item;
@@ -905,12 +918,12 @@ lstm_gradient (const void *p, DzArray **xs, guint n, DzArray *y_in, DzArray *gy_
   g_autoptr(DzArray) gcp = NULL;
   gboolean ok = FALSE;
 
-  y = y_in->dtype == dtype ? g_object_ref (y_in) : dz_array_astype (y_in, dtype, NULL);
-  gy = gy_in->dtype == dtype ? g_object_ref (gy_in) : dz_array_astype (gy_in, dtype, NULL);
+  y = y_in->dtype == dtype ? g_object_ref (y_in) : dz_array_astype (y_in, dtype, error);
+  if (y != NULL)
+    gy = gy_in->dtype == dtype ? g_object_ref (gy_in) : dz_array_astype (gy_in, dtype, error);
   g_object_unref (gy_in);
-  lstm_cast_inputs (xs, n, dtype, as);
-
-  if ((G = dz_array_new_uninitialized (dtype, gshape, 2, error)) == NULL
+  if (y == NULL || gy == NULL || !lstm_cast_inputs (xs, n, dtype, as, error)
+      || (G = dz_array_new_uninitialized (dtype, gshape, 2, error)) == NULL
       || (l.state && dz_op_input_needs_grad (l.c)
           && (gcp = dz_array_new_uninitialized_like (as[l.c], error)) == NULL))
     goto out;
