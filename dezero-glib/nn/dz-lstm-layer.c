@@ -32,6 +32,12 @@
  * and `h2f`, `h2i`, `h2o`, `h2u` without, so the parameters are
  * `x2f.W`, `x2f.b`, … `h2u.W` (DeZero's names).
  *
+ * A step on 2-d inputs runs as one operation, dz_lstm_cell() on those
+ * parameters, once they exist (the call that infers the input size runs
+ * the formula above op by op); a sub-layer replaced with
+ * dz_layer_add_layer() by anything but such a linear layer is called as
+ * itself. Both give the same values, to rounding.
+ *
  * The kept state holds the graph of every call since the last reset: for
  * truncated backpropagation through time call
  * dz_variable_unchain_backward() on the loss every few steps.

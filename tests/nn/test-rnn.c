@@ -806,6 +806,32 @@ test_lstm_cell_errors (void)
     g_object_unref (in[i]);
 }
 
+/* A replaced sub-layer (here x2f without bias, which the op cannot take)
+ * is called as itself: the layer then follows the formula op by op. */
+static void
+test_lstm_replaced_sublayer (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (8);
+  g_autoptr(DzLayer) lstm = dz_lstm_layer_new (3, 2, DZ_DTYPE_FLOAT64, gen);
+  g_autoptr(DzLayer) x2f = dz_linear_layer_new_with_in_size (2, 3, TRUE, DZ_DTYPE_FLOAT64, gen);
+  g_autoptr(DzVariable) h = NULL;
+  g_autoptr(DzVariable) c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dz_layer_add_layer (lstm, "x2f", x2f);
+  for (guint t = 0; t < 3; t++)
+    {
+      g_autoptr(DzVariable) x = normal_var (gen, 2, 2, DZ_DTYPE_FLOAT64);
+      g_autoptr(DzVariable) y = dz_layer_call1 (lstm, x, &error);
+
+      g_assert_no_error (error);
+      composite_step (lstm, x, &h, &c);
+      dz_assert_allclose (dz_variable_get_data (y), dz_variable_get_data (h), 1e-12, 1e-12);
+      dz_assert_allclose (dz_variable_get_data (dz_lstm_layer_get_c (DZ_LSTM_LAYER (lstm))),
+                          dz_variable_get_data (c), 1e-12, 1e-12);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -825,6 +851,7 @@ main (int   argc,
   g_test_add_func ("/rnn/bptt/leak-free", test_bptt_nothing_left);
   g_test_add_func ("/rnn/lstm-cell/composite", test_lstm_cell_composite);
   g_test_add_func ("/rnn/lstm-cell/errors", test_lstm_cell_errors);
+  g_test_add_func ("/rnn/lstm-cell/replaced-sublayer", test_lstm_replaced_sublayer);
 
   return g_test_run ();
 }
