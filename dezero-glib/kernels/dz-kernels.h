@@ -166,6 +166,29 @@ gboolean dz_kernel_softmax (DzSoftmaxOp   op,
                             const void   *x,
                             void         *out);
 
+/* -- the LSTM cell's element-wise passes (dz-kernels-lstm.c) -- */
+
+/* Over @n rows of 6 @hidden values [h, c, f, i, o, u] in @y whose gate
+ * columns hold the pre-activations: applies the gates in place and
+ * writes c = f c_prev + i u (i u when @c_prev, (n, hidden), is NULL) and
+ * h = o tanh (c). */
+gboolean dz_kernel_lstm_forward  (DzDtype       dtype,
+                                  gsize         n,
+                                  gsize         hidden,
+                                  void         *y,
+                                  const void   *c_prev);
+/* From @y as the forward left it and its gradient @gy (same layout): the
+ * gradients of the four pre-activations into @g, (n, 4 hidden), and of
+ * c_prev into @gc_prev when not NULL. */
+gboolean dz_kernel_lstm_backward (DzDtype       dtype,
+                                  gsize         n,
+                                  gsize         hidden,
+                                  const void   *y,
+                                  const void   *gy,
+                                  const void   *c_prev,
+                                  void         *g,
+                                  void         *gc_prev);
+
 /* -- matrix products on CBLAS (dz-kernels-gemm.c) -- */
 
 /* C = op(A) op(B) + beta C for one (m, n, k) product, row-major, in

@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include "dz-error.h"
+#include "dz-index.h"
 #include "dz-linear-layer.h"
 #include "dz-lstm-layer.h"
 #include "dz-ops.h"
+#include "dz-parameter.h"
 
 /**
  * DzLSTMLayer:
@@ -29,6 +31,12 @@
  * bias, whose input size is taken from the first input when not given,
  * and `h2f`, `h2i`, `h2o`, `h2u` without, so the parameters are
  * `x2f.W`, `x2f.b`, … `h2u.W` (DeZero's names).
+ *
+ * A step on 2-d inputs runs as one operation, dz_lstm_cell() on those
+ * parameters, once they exist (the call that infers the input size runs
+ * the formula above op by op); a sub-layer replaced with
+ * dz_layer_add_layer() by anything but such a linear layer is called as
+ * itself. Both give the same values, to rounding.
  *
  * The kept state holds the graph of every call since the last reset: for
  * truncated backpropagation through time call
@@ -91,6 +99,99 @@ gate_input (DzLSTMLayer  *self,
   return dz_add (a, b, error);
 }
 
+/* Columns [start, stop) of the 2-d @v. */
+static DzVariable *
+columns (DzVariable  *v,
+         gsize        start,
+         gsize        stop,
+         GError     **error)
+{
+  g_autoptr(DzIndex) index = dz_index_new ();
+
+  dz_index_add_slice (index, G_MININT64, G_MININT64, 1);
+  dz_index_add_slice (index, (gint64) start, (gint64) stop, 1);
+  return dz_get_item (v, index, error);
+}
+
+/* The parameter @name of the linear layer @child, or NULL when it has none
+ * or no data yet. */
+static DzVariable *
+linear_param (DzLayer    *child,
+              const char *name)
+{
+  DzParameter *p = dz_layer_get_parameter (child, name);
+
+  if (p == NULL || dz_variable_get_data (DZ_VARIABLE (p)) == NULL)
+    return NULL;
+  return DZ_VARIABLE (p);
+}
+
+/* Gathers the op's inputs when the sub-layers are the linear layers the
+ * layer made (not replaced), with their weights made: x, [h, c,] Wx x4,
+ * b x4, [Wh x4]. Returns the count, or 0 for the composite path (the
+ * first call infers the input size there). */
+static guint
+cell_inputs (DzLSTMLayer  *self,
+             DzVariable   *x,
+             DzVariable  **inputs)
+{
+  gboolean state = self->h != NULL && self->c != NULL;
+  guint n = 0, ndim = 0;
+
+  if (dz_variable_get_shape (x, &ndim) == NULL || ndim != 2)
+    return 0;
+  inputs[n++] = x;
+  if (state)
+    {
+      inputs[n++] = self->h;
+      inputs[n++] = self->c;
+    }
+  for (guint g = 0; g < 4; g++)
+    {
+      DzLayer *child = dz_layer_get_layer (DZ_LAYER (self), x2_names[g]);
+
+      if (child == NULL || !DZ_IS_LINEAR_LAYER (child)
+          || (inputs[n + g] = linear_param (child, "W")) == NULL
+          || (inputs[n + 4 + g] = linear_param (child, "b")) == NULL)
+        return 0;
+    }
+  n += 8;
+  if (!state)
+    return n;
+  for (guint g = 0; g < 4; g++)
+    {
+      DzLayer *child = dz_layer_get_layer (DZ_LAYER (self), h2_names[g]);
+
+      if (child == NULL || !DZ_IS_LINEAR_LAYER (child)
+          || (inputs[n + g] = linear_param (child, "W")) == NULL
+          || dz_layer_get_parameter (child, "b") != NULL)
+        return 0;
+    }
+  return n + 4;
+}
+
+/* One step as one op (dz_lstm_cell()): h and c are sliced out of its
+ * [h, c, gates] output, which the slices' graph keeps for the gradient. */
+static gboolean
+forward_cell (DzLSTMLayer  *self,
+              DzVariable  **inputs,
+              guint         n,
+              DzVariable  **h,
+              DzVariable  **c,
+              GError      **error)
+{
+  g_autoptr(DzVariable) y = dz_lstm_cell (inputs, n, error);
+
+  if (y == NULL || (*h = columns (y, 0, self->hidden_size, error)) == NULL)
+    return FALSE;
+  if ((*c = columns (y, self->hidden_size, 2 * self->hidden_size, error)) == NULL)
+    {
+      g_clear_object (h);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GPtrArray *
 dz_lstm_layer_forward (DzLayer    *layer,
                        GPtrArray  *inputs,
@@ -110,7 +211,9 @@ dz_lstm_layer_forward (DzLayer    *layer,
   g_autoptr(DzVariable) fc = NULL;
   g_autoptr(DzVariable) c = NULL;
   g_autoptr(DzVariable) tc = NULL;
-  DzVariable *h;
+  DzVariable *h = NULL;
+  DzVariable *cell[15];
+  guint n_cell;
   GPtrArray *outputs;
 
   if (inputs->len != 1)
@@ -120,6 +223,12 @@ dz_lstm_layer_forward (DzLayer    *layer,
       return NULL;
     }
   x = g_ptr_array_index (inputs, 0);
+  if ((n_cell = cell_inputs (self, x, cell)) > 0)
+    {
+      if (!forward_cell (self, cell, n_cell, &h, &c, error))
+        return NULL;
+      goto done;
+    }
   if ((pf = gate_input (self, 0, x, error)) == NULL
       || (pi = gate_input (self, 1, x, error)) == NULL
       || (po = gate_input (self, 2, x, error)) == NULL
@@ -139,6 +248,7 @@ dz_lstm_layer_forward (DzLayer    *layer,
       || (h = dz_mul (o, tc, error)) == NULL)
     return NULL;
 
+done:
   g_clear_object (&self->h);
   g_clear_object (&self->c);
   self->h = g_object_ref (h);

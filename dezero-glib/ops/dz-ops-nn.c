@@ -1,4 +1,4 @@
-/* dz-ops-nn.c: batch normalization and embeddings
+/* dz-ops-nn.c: batch normalization, embeddings and the LSTM cell
  *
  * BatchNorm is one op on (x, gamma, beta) that normalizes with the batch's
  * statistics, or on (x, gamma, beta, mean, var) that normalizes with the
@@ -20,6 +20,9 @@
 
 #include "dz-config.h"
 #include "dz-op-private.h"
+#include "dz-index.h"
+#include "dz-ops-activation.h"
+#include "dz-ops-linalg.h"
 #include "dz-ops-nn.h"
 #include "dz-ops-reduce.h"
 #include "dz-ops-shape.h"
@@ -701,6 +704,498 @@ dz_embed_id (DzVariable  *ids,
   return dz_op_apply (&embed_id_def, NULL, inputs, 2, error);
 }
 
+
+/* LSTMCell: one step of DeZero's LSTM on x (N, D), with the state h, c
+ * (N, H) and the eight Linear layers' parameters, or without a state (the
+ * first step: no h2* terms and c = i u). The op is pure and has one
+ * output, (N, 6H) = [h, c, f, i, o, u]: the new state and the gate
+ * activations, which the gradient reads instead of recomputing them. The
+ * gate pre-activations are written by the products straight into the
+ * output's gate columns (ldc = 6H), so no weights are ever concatenated;
+ * one element-wise pass then applies the gates. */
+
+enum { LSTM_F, LSTM_I, LSTM_O, LSTM_U };
+
+/* Input positions: x, [h, c,] Wx[4], b[4], [Wh[4]]. */
+typedef struct
+{
+  gboolean state;
+  guint x, h, c, wx, b, wh;
+} LstmLayout;
+
+static LstmLayout
+lstm_layout (guint n)
+{
+  if (n == 15)
+    return (LstmLayout) { TRUE, 0, 1, 2, 3, 7, 11 };
+  return (LstmLayout) { FALSE, 0, 0, 0, 1, 5, 0 };
+}
+
+static gboolean
+lstm_check_shape (const char  *what,
+                  DzArray     *a,
+                  gsize        d0,
+                  gsize        d1,
+                  guint        ndim,
+                  GError     **error)
+{
+  if (!dz_op_check_float ("lstm_cell", a, error))
+    return FALSE;
+  if (a->ndim != ndim || a->shape[0] != d0 || (ndim == 2 && a->shape[1] != d1))
+    {
+      g_autofree char *s = dz_array_shape_to_string (a);
+
+      if (ndim == 2)
+        g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                     "lstm_cell: %s has shape %s, not (%" G_GSIZE_FORMAT ", %" G_GSIZE_FORMAT ")",
+                     what, s, d0, d1);
+      else
+        g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                     "lstm_cell: %s has shape %s, not (%" G_GSIZE_FORMAT ",)", what, s, d0);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lstm_check (const void *p, DzArray **xs, guint n, GError **error)
+{
+  LstmLayout l = lstm_layout (n);
+  gsize N, D, H;
+
+  if (n != 9 && n != 15)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
+                   "lstm_cell takes 9 inputs (x, Wx x4, b x4) or 15 (x, h, c, Wx x4, b x4, "
+                   "Wh x4), not %u", n);
+      return FALSE;
+    }
+  if (!dz_op_check_float ("lstm_cell", xs[l.x], error))
+    return FALSE;
+  if (xs[l.x]->ndim != 2)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                   "lstm_cell: x must be 2-d (N, D), not %u-d", xs[l.x]->ndim);
+      return FALSE;
+    }
+  N = xs[l.x]->shape[0];
+  D = xs[l.x]->shape[1];
+  if (xs[l.wx]->ndim != 2)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH,
+                   "lstm_cell: the input weights must be 2-d (D, H), not %u-d", xs[l.wx]->ndim);
+      return FALSE;
+    }
+  H = xs[l.wx]->shape[1];
+  for (guint g = 0; g < 4; g++)
+    if (!lstm_check_shape ("an input weight", xs[l.wx + g], D, H, 2, error)
+        || !lstm_check_shape ("a bias", xs[l.b + g], H, 0, 1, error)
+        || (l.state && !lstm_check_shape ("a hidden weight", xs[l.wh + g], H, H, 2, error)))
+      return FALSE;
+  return !l.state
+         || (lstm_check_shape ("h", xs[l.h], N, H, 2, error)
+             && lstm_check_shape ("c", xs[l.c], N, H, 2, error));
+}
+
+/* The inputs in the op's dtype: float32 when all are, else float64. */
+static DzDtype
+lstm_dtype (DzArray **xs,
+            guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    if (xs[i]->dtype != DZ_DTYPE_FLOAT32)
+      return DZ_DTYPE_FLOAT64;
+  return DZ_DTYPE_FLOAT32;
+}
+
+/* FALSE with @error set when a conversion fails (memory); @as is then
+ * still for lstm_unref_inputs(). */
+static gboolean
+lstm_cast_inputs (DzArray **xs,
+                  guint     n,
+                  DzDtype   dtype,
+                  DzArray **as,
+                  GError  **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      as[i] = xs[i]->dtype == dtype ? g_object_ref (xs[i]) : dz_array_astype (xs[i], dtype, error);
+      if (as[i] == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+lstm_unref_inputs (DzArray **as,
+                   guint     n)
+{
+  for (guint i = 0; i < n; i++)
+    g_clear_object (&as[i]);
+}
+
+static DzArray *
+lstm_forward (const void *p, DzArray **xs, guint n, GError **error)
+{
+  LstmLayout l = lstm_layout (n);
+  DzDtype dtype = lstm_dtype (xs, n);
+  gsize item = dz_dtype_get_item_size (dtype);
+  DzArray *as[15] = { NULL, };
+  gsize N = xs[l.x]->shape[0], D = xs[l.x]->shape[1], H = xs[l.wx]->shape[1];
+  gsize shape[2] = { N, 6 * H };
+  DzArray *y = dz_array_new_uninitialized (dtype, shape, 2, error);
+
+  if (y == NULL)
+    return NULL;
+  if (!lstm_cast_inputs (xs, n, dtype, as, error))
+    {
+      lstm_unref_inputs (as, n);
+      g_object_unref (y);
+      return NULL;
+    }
+  for (guint g = 0; g < 4; g++)
+    {
+      guint8 *gate = (guint8 *) y->data + (2 + g) * H * item;
+
+      /* The bias in each row, then x Wx (and h Wh) added onto it. */
+      for (gsize r = 0; r < N; r++)
+        memcpy (gate + r * 6 * H * item, as[l.b + g]->data, H * item);
+      dz_kernel_gemm (dtype, FALSE, FALSE, N, H, D, as[l.x]->data, D,
+                      as[l.wx + g]->data, H, 1.0, gate, 6 * H);
+      if (l.state)
+        dz_kernel_gemm (dtype, FALSE, FALSE, N, H, H, as[l.h]->data, H,
+                        as[l.wh + g]->data, H, 1.0, gate, 6 * H);
+    }
+  dz_kernel_lstm_forward (dtype, N, H, y->data, l.state ? as[l.c]->data : NULL);
+  lstm_unref_inputs (as, n);
+  return y;
+}
+
+/* Column sums of the (N, H) block at @g with row stride @ld into @out. */
+static void
+lstm_column_sums (DzDtype     dtype,
+                  const void *g,
+                  gsize       N,
+                  gsize       H,
+                  gsize       ld,
+                  DzArray    *out)
+{
+  if (dtype == DZ_DTYPE_FLOAT32)
+    {
+      const float *src = g;
+      float *dst = out->data;
+
+      memset (dst, 0, H * sizeof (float));
+      for (gsize r = 0; r < N; r++)
+        for (gsize k = 0; k < H; k++)
+          dst[k] += src[r * ld + k];
+    }
+  else
+    {
+      const double *src = g;
+      double *dst = out->data;
+
+      memset (dst, 0, H * sizeof (double));
+      for (gsize r = 0; r < N; r++)
+        for (gsize k = 0; k < H; k++)
+          dst[k] += src[r * ld + k];
+    }
+}
+
+static gboolean
+lstm_gradient (const void *p, DzArray **xs, guint n, DzArray *y_in, DzArray *gy_in,
+               DzArray **gxs, GError **error)
+{
+  LstmLayout l = lstm_layout (n);
+  DzDtype dtype = lstm_dtype (xs, n);
+  gsize item = dz_dtype_get_item_size (dtype);
+  DzArray *as[15] = { NULL, };
+  gsize N = xs[l.x]->shape[0], D = xs[l.x]->shape[1], H = xs[l.wx]->shape[1];
+  gsize gshape[2] = { N, 4 * H };
+  g_autoptr(DzArray) y = NULL;
+  g_autoptr(DzArray) gy = NULL;
+  g_autoptr(DzArray) G = NULL;
+  g_autoptr(DzArray) gcp = NULL;
+  gboolean ok = FALSE;
+
+  y = y_in->dtype == dtype ? g_object_ref (y_in) : dz_array_astype (y_in, dtype, error);
+  if (y != NULL)
+    gy = gy_in->dtype == dtype ? g_object_ref (gy_in) : dz_array_astype (gy_in, dtype, error);
+  g_object_unref (gy_in);
+  if (y == NULL || gy == NULL || !lstm_cast_inputs (xs, n, dtype, as, error)
+      || (G = dz_array_new_uninitialized (dtype, gshape, 2, error)) == NULL
+      || (l.state && dz_op_input_needs_grad (l.c)
+          && (gcp = dz_array_new_uninitialized_like (as[l.c], error)) == NULL))
+    goto out;
+  /* G: the gradients of the four pre-activations, (N, 4H). */
+  dz_kernel_lstm_backward (dtype, N, H, y->data, gy->data, l.state ? as[l.c]->data : NULL,
+                           G->data, gcp != NULL ? gcp->data : NULL);
+
+  /* gx = sum_g G_g Wx_g^T and gh = sum_g G_g Wh_g^T, accumulated. */
+  if (dz_op_input_needs_grad (l.x))
+    {
+      if ((gxs[l.x] = dz_array_new_uninitialized_like (as[l.x], error)) == NULL)
+        goto out;
+      for (guint g = 0; g < 4; g++)
+        dz_kernel_gemm (dtype, FALSE, TRUE, N, D, H, (guint8 *) G->data + g * H * item, 4 * H,
+                        as[l.wx + g]->data, H, g == 0 ? 0.0 : 1.0, gxs[l.x]->data, D);
+    }
+  if (l.state && dz_op_input_needs_grad (l.h))
+    {
+      if ((gxs[l.h] = dz_array_new_uninitialized_like (as[l.h], error)) == NULL)
+        goto out;
+      for (guint g = 0; g < 4; g++)
+        dz_kernel_gemm (dtype, FALSE, TRUE, N, H, H, (guint8 *) G->data + g * H * item, 4 * H,
+                        as[l.wh + g]->data, H, g == 0 ? 0.0 : 1.0, gxs[l.h]->data, H);
+    }
+  if (gcp != NULL)
+    gxs[l.c] = g_steal_pointer (&gcp);
+  /* gWx_g = x^T G_g, gWh_g = h^T G_g, gb_g = the column sums of G_g. */
+  for (guint g = 0; g < 4; g++)
+    {
+      const guint8 *Gg = (const guint8 *) G->data + g * H * item;
+
+      if (dz_op_input_needs_grad (l.wx + g))
+        {
+          if ((gxs[l.wx + g] = dz_array_new_uninitialized_like (as[l.wx + g], error)) == NULL)
+            goto out;
+          dz_kernel_gemm (dtype, TRUE, FALSE, D, H, N, as[l.x]->data, D, Gg, 4 * H,
+                          0.0, gxs[l.wx + g]->data, H);
+        }
+      if (dz_op_input_needs_grad (l.b + g))
+        {
+          if ((gxs[l.b + g] = dz_array_new_uninitialized_like (as[l.b + g], error)) == NULL)
+            goto out;
+          lstm_column_sums (dtype, Gg, N, H, 4 * H, gxs[l.b + g]);
+        }
+      if (l.state && dz_op_input_needs_grad (l.wh + g))
+        {
+          if ((gxs[l.wh + g] = dz_array_new_uninitialized_like (as[l.wh + g], error)) == NULL)
+            goto out;
+          dz_kernel_gemm (dtype, TRUE, FALSE, H, H, N, as[l.h]->data, H, Gg, 4 * H,
+                          0.0, gxs[l.wh + g]->data, H);
+        }
+    }
+  ok = TRUE;
+
+out:
+  lstm_unref_inputs (as, n);
+  return ok;
+}
+
+/* Columns [start, stop) of the 2-d @v. */
+static DzVariable *
+lstm_columns (DzVariable  *v,
+              gsize        start,
+              gsize        stop,
+              GError     **error)
+{
+  g_autoptr(DzIndex) index = dz_index_new ();
+
+  dz_index_add_slice (index, G_MININT64, G_MININT64, 1);
+  dz_index_add_slice (index, (gint64) start, (gint64) stop, 1);
+  return dz_get_item (v, index, error);
+}
+
+/* s (1 - s) and 1 - t^2, the derivatives through an activation from its
+ * output. */
+static DzVariable *
+one_minus (DzVariable  *s,
+           GError     **error)
+{
+  g_autoptr(DzVariable) neg = dz_neg (s, error);
+
+  return neg != NULL ? dz_add_scalar (neg, 1.0, error) : NULL;
+}
+
+/* The same gradient with built-ins, for double backpropagation. */
+static gboolean
+lstm_backward (const void *p, DzVariable **xs, guint n, DzVariable *y, DzVariable *gy,
+               DzVariable **gxs, GError **error)
+{
+  LstmLayout l = lstm_layout (n);
+  gsize H = dz_variable_peek_data (xs[l.wx])->shape[1];
+  DzVariable *cols[6] = { NULL, }, *gcols[6] = { NULL, }, *dp[4] = { NULL, };
+  DzVariable *t[16] = { NULL, };
+  g_autoptr(DzVariable) xT = NULL;
+  g_autoptr(DzVariable) hT = NULL;
+  gboolean ok = FALSE;
+  /* y and gy as [h, c, f, i, o, u]. */
+  enum { H_, C_, F_, I_, O_, U_ };
+
+  for (guint k = 0; k < 6; k++)
+    if ((cols[k] = lstm_columns (y, k * H, (k + 1) * H, error)) == NULL
+        || (gcols[k] = lstm_columns (gy, k * H, (k + 1) * H, error)) == NULL)
+      goto out;
+
+  /* t0 = tanh (c), t1 = 1 - t0^2, t2 = gh o t1 + gc = gct, t3 = go. */
+  if ((t[0] = dz_tanh (cols[C_], error)) == NULL
+      || (t[4] = dz_mul (t[0], t[0], error)) == NULL
+      || (t[1] = one_minus (t[4], error)) == NULL
+      || (t[5] = dz_mul (gcols[H_], cols[O_], error)) == NULL
+      || (t[6] = dz_mul (t[5], t[1], error)) == NULL
+      || (t[2] = dz_add (t[6], gcols[C_], error)) == NULL
+      || (t[7] = dz_mul (gcols[H_], t[0], error)) == NULL
+      || (t[3] = dz_add (t[7], gcols[O_], error)) == NULL)
+    goto out;
+
+  /* The gates' output gradients, then through their activations. */
+  {
+    g_autoptr(DzVariable) gf = NULL;
+    g_autoptr(DzVariable) gi = NULL;
+    g_autoptr(DzVariable) gu = NULL;
+    g_autoptr(DzVariable) a = NULL;
+    g_autoptr(DzVariable) b = NULL;
+    g_autoptr(DzVariable) iu = NULL;
+    g_autoptr(DzVariable) ii = NULL;
+    g_autoptr(DzVariable) ff = NULL;
+    g_autoptr(DzVariable) oo = NULL;
+    g_autoptr(DzVariable) uu = NULL;
+    g_autoptr(DzVariable) uu2 = NULL;
+    g_autoptr(DzVariable) s_f = NULL;
+    g_autoptr(DzVariable) s_i = NULL;
+    g_autoptr(DzVariable) s_o = NULL;
+
+    if (l.state)
+      {
+        if ((a = dz_mul (t[2], xs[l.c], error)) == NULL
+            || (gf = dz_add (a, gcols[F_], error)) == NULL
+            || (gxs[l.c] = dz_mul (t[2], cols[F_], error)) == NULL)
+          goto out;
+      }
+    else
+      gf = g_object_ref (gcols[F_]);
+    if ((b = dz_mul (t[2], cols[U_], error)) == NULL
+        || (gi = dz_add (b, gcols[I_], error)) == NULL
+        || (iu = dz_mul (t[2], cols[I_], error)) == NULL
+        || (gu = dz_add (iu, gcols[U_], error)) == NULL
+        || (ff = one_minus (cols[F_], error)) == NULL
+        || (s_f = dz_mul (cols[F_], ff, error)) == NULL
+        || (dp[LSTM_F] = dz_mul (gf, s_f, error)) == NULL
+        || (ii = one_minus (cols[I_], error)) == NULL
+        || (s_i = dz_mul (cols[I_], ii, error)) == NULL
+        || (dp[LSTM_I] = dz_mul (gi, s_i, error)) == NULL
+        || (oo = one_minus (cols[O_], error)) == NULL
+        || (s_o = dz_mul (cols[O_], oo, error)) == NULL
+        || (dp[LSTM_O] = dz_mul (t[3], s_o, error)) == NULL
+        || (uu = dz_mul (cols[U_], cols[U_], error)) == NULL
+        || (uu2 = one_minus (uu, error)) == NULL
+        || (dp[LSTM_U] = dz_mul (gu, uu2, error)) == NULL)
+      goto out;
+  }
+
+  if ((xT = dz_transpose (xs[l.x], NULL, 0, error)) == NULL
+      || (l.state && (hT = dz_transpose (xs[l.h], NULL, 0, error)) == NULL))
+    goto out;
+  for (guint g = 0; g < 4; g++)
+    {
+      static const gint axis0[] = { 0 };
+      g_autoptr(DzVariable) wxT = NULL;
+      g_autoptr(DzVariable) px = NULL;
+
+      if ((gxs[l.wx + g] = dz_matmul (xT, dp[g], error)) == NULL
+          || (gxs[l.b + g] = dz_sum (dp[g], axis0, 1, FALSE, error)) == NULL
+          || (wxT = dz_transpose (xs[l.wx + g], NULL, 0, error)) == NULL
+          || (px = dz_matmul (dp[g], wxT, error)) == NULL)
+        goto out;
+      if (gxs[l.x] == NULL)
+        gxs[l.x] = g_steal_pointer (&px);
+      else
+        {
+          DzVariable *sum = dz_add (gxs[l.x], px, error);
+
+          g_clear_object (&gxs[l.x]);
+          if ((gxs[l.x] = sum) == NULL)
+            goto out;
+        }
+      if (l.state)
+        {
+          g_autoptr(DzVariable) whT = NULL;
+          g_autoptr(DzVariable) ph = NULL;
+
+          if ((gxs[l.wh + g] = dz_matmul (hT, dp[g], error)) == NULL
+              || (whT = dz_transpose (xs[l.wh + g], NULL, 0, error)) == NULL
+              || (ph = dz_matmul (dp[g], whT, error)) == NULL)
+            goto out;
+          if (gxs[l.h] == NULL)
+            gxs[l.h] = g_steal_pointer (&ph);
+          else
+            {
+              DzVariable *sum = dz_add (gxs[l.h], ph, error);
+
+              g_clear_object (&gxs[l.h]);
+              if ((gxs[l.h] = sum) == NULL)
+                goto out;
+            }
+        }
+    }
+  ok = TRUE;
+
+out:
+  for (guint k = 0; k < 6; k++)
+    {
+      g_clear_object (&cols[k]);
+      g_clear_object (&gcols[k]);
+    }
+  for (guint g = 0; g < 4; g++)
+    g_clear_object (&dp[g]);
+  for (guint k = 0; k < G_N_ELEMENTS (t); k++)
+    g_clear_object (&t[k]);
+  return ok;
+}
+
+static DzOpDef lstm_cell_def = {
+  .name = "lstm_cell", .class_name = "LSTMCell", .n_inputs = 0,
+  .needs = DZ_OP_NEEDS_INPUTS | DZ_OP_NEEDS_OUTPUT,
+  .check = lstm_check, .forward = lstm_forward,
+  .gradient = lstm_gradient, .backward = lstm_backward,
+};
+
+/**
+ * dz_lstm_cell:
+ * @inputs: (array length=n_inputs): x, h, c, the input weights Wx_f,
+ *   Wx_i, Wx_o, Wx_u, the biases b_f, b_i, b_o, b_u and the hidden weights
+ *   Wh_f, Wh_i, Wh_o, Wh_u (15 inputs); or, for the first step of a
+ *   sequence, without h, c and the hidden weights (9 inputs)
+ * @n_inputs: the number of @inputs: 9 or 15
+ * @error: return location for a #GError
+ *
+ * One step of an LSTM, as #DzLSTMLayer computes it from DeZero's eight
+ * Linear layers, in one operation: with x of shape (N, D), h and c of
+ * shape (N, H), each Wx (D, H), b (H,) and Wh (H, H),
+ *
+ *     f = sigmoid (x Wx_f + b_f + h Wh_f)    i = sigmoid (x Wx_i + b_i + h Wh_i)
+ *     o = sigmoid (x Wx_o + b_o + h Wh_o)    u = tanh (x Wx_u + b_u + h Wh_u)
+ *     c' = f c + i u    h' = o tanh (c')
+ *
+ * (without a state: no `h Wh` terms and `c' = i u`). The result, of shape
+ * (N, 6H), holds `[h', c', f, i, o, u]` side by side: slice the new state
+ * out of it (dz_get_item()); every column is differentiable.
+ *
+ * The result is float32 when every input is, else float64.
+ *
+ * Returns: (transfer full): `[h', c', f, i, o, u]`, or %NULL with @error
+ *   set: %DZ_ERROR_WRONG_COUNT for another number of inputs,
+ *   %DZ_ERROR_SHAPE_MISMATCH for shapes that do not fit together,
+ *   %DZ_ERROR_INVALID_DTYPE for integers
+ */
+DzVariable *
+dz_lstm_cell (DzVariable **inputs,
+              guint        n_inputs,
+              GError     **error)
+{
+  g_return_val_if_fail (inputs != NULL || n_inputs == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (n_inputs != 9 && n_inputs != 15)
+    {
+      g_set_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT,
+                   "lstm_cell takes 9 or 15 inputs, not %u", n_inputs);
+      return NULL;
+    }
+  return dz_op_apply (&lstm_cell_def, NULL, inputs, n_inputs, error);
+}
+
 DzOpDef *const dz_ops_nn[] = {
-  &batch_norm_def, &embed_id_def, &embed_id_grad_def, NULL,
+  &batch_norm_def, &embed_id_def, &embed_id_grad_def, &lstm_cell_def, NULL,
 };

@@ -1,4 +1,4 @@
-/* dz-ops-nn.h: batch normalization and embeddings
+/* dz-ops-nn.h: batch normalization, embeddings and the LSTM cell
  *
  * SPDX-License-Identifier: MIT
  */
@@ -25,6 +25,10 @@ DzVariable *dz_batch_norm (DzVariable  *x,
 DZ_AVAILABLE_IN_ALL
 DzVariable *dz_embed_id   (DzVariable  *ids,
                            DzVariable  *W,
+                           GError     **error);
+DZ_AVAILABLE_IN_ALL
+DzVariable *dz_lstm_cell  (DzVariable **inputs,
+                           guint        n_inputs,
                            GError     **error);
 
 G_END_DECLS

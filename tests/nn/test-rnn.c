@@ -558,6 +558,280 @@ test_sequential (void)
   g_assert_true (same == x);
 }
 
+/* -- the LSTM cell op against DeZero's composite formula -- */
+
+static DzVariable *
+normal_var (DzGenerator *gen,
+            gsize        n,
+            gsize        d,
+            DzDtype      dtype)
+{
+  gsize shape[2] = { n, d };
+  g_autofree double *values = dz_generator_draw_normal (gen, n * d, NULL, NULL);
+  g_autoptr(DzArray) a = dz_array_new_from_values (values, n * d, shape, 2, NULL);
+  g_autoptr(DzArray) cast = dz_array_astype (a, dtype, NULL);
+
+  return dz_variable_new (cast);
+}
+
+static DzVariable *
+lstm_param (DzLayer    *lstm,
+            const char *layer,
+            const char *name)
+{
+  DzParameter *p = dz_layer_get_parameter (dz_layer_get_layer (lstm, layer), name);
+
+  return p != NULL ? DZ_VARIABLE (p) : NULL;
+}
+
+/* One step of DeZero's LSTM written out with dz_linear and the activations,
+ * from the layer's own parameters; updates *h and *c. */
+static void
+composite_step (DzLayer     *lstm,
+                DzVariable  *x,
+                DzVariable **h,
+                DzVariable **c)
+{
+  static const char *const x2[4] = { "x2f", "x2i", "x2o", "x2u" };
+  static const char *const h2[4] = { "h2f", "h2i", "h2o", "h2u" };
+  DzVariable *gates[4] = { NULL, };
+  g_autoptr(DzVariable) iu = NULL;
+  g_autoptr(DzVariable) new_c = NULL;
+  g_autoptr(DzVariable) tc = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint g = 0; g < 4; g++)
+    {
+      g_autoptr(DzVariable) a = dz_linear (x, lstm_param (lstm, x2[g], "W"),
+                                           lstm_param (lstm, x2[g], "b"), &error);
+      g_autoptr(DzVariable) pre = NULL;
+
+      g_assert_no_error (error);
+      if (*h != NULL)
+        {
+          g_autoptr(DzVariable) b = dz_linear (*h, lstm_param (lstm, h2[g], "W"), NULL, &error);
+
+          g_assert_no_error (error);
+          pre = dz_add (a, b, &error);
+        }
+      else
+        pre = g_object_ref (a);
+      gates[g] = g == 3 ? dz_tanh (pre, &error) : dz_sigmoid (pre, &error);
+      g_assert_no_error (error);
+    }
+  iu = dz_mul (gates[1], gates[3], &error);
+  if (*c != NULL)
+    {
+      g_autoptr(DzVariable) fc = dz_mul (gates[0], *c, &error);
+
+      new_c = dz_add (fc, iu, &error);
+    }
+  else
+    new_c = g_object_ref (iu);
+  tc = dz_tanh (new_c, &error);
+  g_clear_object (h);
+  g_clear_object (c);
+  *h = dz_mul (gates[2], tc, &error);
+  *c = g_steal_pointer (&new_c);
+  g_assert_no_error (error);
+  for (guint g = 0; g < 4; g++)
+    g_object_unref (gates[g]);
+}
+
+/* sum_t sum (h_t w_t) + sum (c_T) over @n_steps steps, then backward;
+ * returns the h_t and the gradients of the parameters and inputs. */
+static GPtrArray *
+run_lstm (DzLayer     *lstm,
+          gboolean     composite,
+          DzVariable **xs,
+          DzVariable **ws,
+          guint        n_steps)
+{
+  static const char *const names[8][2] = {
+    { "x2f", "W" }, { "x2f", "b" }, { "x2u", "W" }, { "x2u", "b" },
+    { "h2f", "W" }, { "h2i", "W" }, { "h2o", "W" }, { "h2u", "W" },
+  };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(DzVariable) loss = NULL;
+  g_autoptr(DzVariable) h = NULL;
+  g_autoptr(DzVariable) c = NULL;
+  g_autoptr(DzVariable) lc = NULL;
+  GPtrArray *results = g_ptr_array_new_with_free_func (g_object_unref);
+
+  dz_lstm_layer_reset_state (DZ_LSTM_LAYER (lstm));
+  dz_layer_cleargrads (lstm);
+  for (guint i = 0; i < n_steps; i++)
+    dz_variable_clear_grad (xs[i]);
+  for (guint t = 0; t < n_steps; t++)
+    {
+      g_autoptr(DzVariable) hw = NULL;
+      g_autoptr(DzVariable) term = NULL;
+
+      if (composite)
+        composite_step (lstm, xs[t], &h, &c);
+      else
+        {
+          g_clear_object (&h);
+          h = dz_layer_call1 (lstm, xs[t], &error);
+          g_assert_no_error (error);
+          g_set_object (&c, dz_lstm_layer_get_c (DZ_LSTM_LAYER (lstm)));
+        }
+      g_ptr_array_add (results, g_object_ref (dz_variable_get_data (h)));
+      hw = dz_mul (h, ws[t], &error);
+      term = dz_sum (hw, NULL, 0, FALSE, &error);
+      g_assert_no_error (error);
+      if (loss == NULL)
+        loss = g_steal_pointer (&term);
+      else
+        {
+          DzVariable *sum = dz_add (loss, term, &error);
+
+          g_object_unref (loss);
+          loss = sum;
+        }
+    }
+  g_ptr_array_add (results, g_object_ref (dz_variable_get_data (c)));
+  lc = dz_sum (c, NULL, 0, FALSE, &error);
+  {
+    DzVariable *sum = dz_add (loss, lc, &error);
+
+    g_object_unref (loss);
+    loss = sum;
+  }
+  g_assert_true (dz_variable_backward (loss, &error));
+  g_assert_no_error (error);
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      DzVariable *grad = dz_variable_get_grad (lstm_param (lstm, names[k][0], names[k][1]));
+
+      g_assert_nonnull (grad);
+      g_ptr_array_add (results, g_object_ref (dz_variable_get_data (grad)));
+    }
+  for (guint t = 0; t < n_steps; t++)
+    g_ptr_array_add (results, g_object_ref (dz_variable_get_data (dz_variable_get_grad (xs[t]))));
+  dz_lstm_layer_reset_state (DZ_LSTM_LAYER (lstm));
+  return results;
+}
+
+static void
+test_lstm_cell_composite (void)
+{
+  static const struct { gsize n, d, h, in_size; DzDtype dtype; } cases[] = {
+    { 3, 2, 5, 2, DZ_DTYPE_FLOAT64 },
+    { 1, 1, 3, 0, DZ_DTYPE_FLOAT64 },
+    { 4, 3, 7, 3, DZ_DTYPE_FLOAT32 },
+    { 2, 1, 1, 1, DZ_DTYPE_FLOAT64 },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+    {
+      const guint n_steps = 4;
+      g_autoptr(DzGenerator) gen = dz_generator_new (10 + k);
+      g_autoptr(DzLayer) lstm = dz_lstm_layer_new (cases[k].h, cases[k].in_size,
+                                                   cases[k].dtype, gen);
+      g_autoptr(GPtrArray) op = NULL;
+      g_autoptr(GPtrArray) formula = NULL;
+      DzVariable *xs[4], *ws[4];
+      double rtol = cases[k].dtype == DZ_DTYPE_FLOAT32 ? 1e-4 : 1e-10;
+
+      for (guint t = 0; t < n_steps; t++)
+        {
+          xs[t] = normal_var (gen, cases[k].n, cases[k].d, cases[k].dtype);
+          ws[t] = normal_var (gen, cases[k].n, cases[k].h, cases[k].dtype);
+        }
+      /* In that order: with in_size 0 the layer's first call makes x2*'s
+       * weights (through the composite path), which the formula reads. */
+      op = run_lstm (lstm, FALSE, xs, ws, n_steps);
+      formula = run_lstm (lstm, TRUE, xs, ws, n_steps);
+      g_assert_cmpuint (op->len, ==, formula->len);
+      for (guint i = 0; i < op->len; i++)
+        {
+          DzArray *a = g_ptr_array_index (op, i);
+
+          g_assert_cmpint (dz_array_get_dtype (a), ==, cases[k].dtype);
+          dz_assert_allclose (a, g_ptr_array_index (formula, i), rtol, rtol);
+        }
+      for (guint t = 0; t < n_steps; t++)
+        {
+          g_object_unref (xs[t]);
+          g_object_unref (ws[t]);
+        }
+    }
+}
+
+static void
+test_lstm_cell_errors (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (3);
+  g_autoptr(GError) error = NULL;
+  DzVariable *in[15] = { NULL, };
+  g_autoptr(DzVariable) y = NULL;
+  g_autoptr(DzVariable) bad = normal_var (gen, 2, 4, DZ_DTYPE_FLOAT64);
+  g_autoptr(DzVariable) ints = normal_var (gen, 2, 2, DZ_DTYPE_INT64);
+  DzVariable *saved;
+
+  /* x (2, 2), h and c (2, 3), Wx (2, 3), b (3,), Wh (3, 3). */
+  in[0] = normal_var (gen, 2, 2, DZ_DTYPE_FLOAT64);
+  in[1] = normal_var (gen, 2, 3, DZ_DTYPE_FLOAT64);
+  in[2] = normal_var (gen, 2, 3, DZ_DTYPE_FLOAT64);
+  for (guint g = 0; g < 4; g++)
+    {
+      g_autoptr(DzVariable) b2 = normal_var (gen, 1, 3, DZ_DTYPE_FLOAT64);
+      gssize b_shape[1] = { 3 };
+
+      in[3 + g] = normal_var (gen, 2, 3, DZ_DTYPE_FLOAT64);
+      in[7 + g] = dz_reshape (b2, b_shape, 1, NULL);
+      in[11 + g] = normal_var (gen, 3, 3, DZ_DTYPE_FLOAT64);
+    }
+  y = dz_lstm_cell (in, 15, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (y);
+
+  g_assert_null (dz_lstm_cell (in, 14, &error));
+  g_assert_error (error, DZ_ERROR, DZ_ERROR_WRONG_COUNT);
+  g_clear_error (&error);
+  for (guint i = 0; i < 15; i++)
+    {
+      DzVariable *other = i == 0 ? ints : bad;
+
+      saved = in[i];
+      in[i] = other;
+      g_assert_null (dz_lstm_cell (in, 15, &error));
+      g_assert_true (g_error_matches (error, DZ_ERROR, DZ_ERROR_SHAPE_MISMATCH)
+                     || g_error_matches (error, DZ_ERROR, DZ_ERROR_INVALID_DTYPE));
+      g_clear_error (&error);
+      in[i] = saved;
+    }
+  for (guint i = 0; i < 15; i++)
+    g_object_unref (in[i]);
+}
+
+/* A replaced sub-layer (here x2f without bias, which the op cannot take)
+ * is called as itself: the layer then follows the formula op by op. */
+static void
+test_lstm_replaced_sublayer (void)
+{
+  g_autoptr(DzGenerator) gen = dz_generator_new (8);
+  g_autoptr(DzLayer) lstm = dz_lstm_layer_new (3, 2, DZ_DTYPE_FLOAT64, gen);
+  g_autoptr(DzLayer) x2f = dz_linear_layer_new_with_in_size (2, 3, TRUE, DZ_DTYPE_FLOAT64, gen);
+  g_autoptr(DzVariable) h = NULL;
+  g_autoptr(DzVariable) c = NULL;
+  g_autoptr(GError) error = NULL;
+
+  dz_layer_add_layer (lstm, "x2f", x2f);
+  for (guint t = 0; t < 3; t++)
+    {
+      g_autoptr(DzVariable) x = normal_var (gen, 2, 2, DZ_DTYPE_FLOAT64);
+      g_autoptr(DzVariable) y = dz_layer_call1 (lstm, x, &error);
+
+      g_assert_no_error (error);
+      composite_step (lstm, x, &h, &c);
+      dz_assert_allclose (dz_variable_get_data (y), dz_variable_get_data (h), 1e-12, 1e-12);
+      dz_assert_allclose (dz_variable_get_data (dz_lstm_layer_get_c (DZ_LSTM_LAYER (lstm))),
+                          dz_variable_get_data (c), 1e-12, 1e-12);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +849,9 @@ main (int   argc,
   g_test_add_func ("/rnn/sequential-loader", test_sequential_loader);
   g_test_add_func ("/rnn/sequential", test_sequential);
   g_test_add_func ("/rnn/bptt/leak-free", test_bptt_nothing_left);
+  g_test_add_func ("/rnn/lstm-cell/composite", test_lstm_cell_composite);
+  g_test_add_func ("/rnn/lstm-cell/errors", test_lstm_cell_errors);
+  g_test_add_func ("/rnn/lstm-cell/replaced-sublayer", test_lstm_replaced_sublayer);
 
   return g_test_run ();
 }

@@ -13,7 +13,7 @@
 
 #include "dz-test-utils.h"
 
-#define MAX_INPUTS 8
+#define MAX_INPUTS 16
 
 /* Defaults of a case's "rtol" and "atol": DeZero's. */
 #define DEFAULT_RTOL 1e-4

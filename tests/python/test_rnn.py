@@ -321,3 +321,53 @@ def test_seq_loader_sample_by_sample():
     assert batches == [[0, 3, 6], [1, 4, 7], [2, 5, 8], [3, 6, 9]]
     x, t = next(loader)
     np.testing.assert_array_equal(x[:, 0], [0, 9, 36])
+
+
+def lstm_reference(x, h, c, Wx, b, Wh):
+    """One LSTM step in NumPy, gates in DeZero's order f, i, o, u."""
+    pre = [x @ Wx[g] + b[g] + (h @ Wh[g] if h is not None else 0) for g in range(4)]
+    f, i, o = (1 / (1 + np.exp(-p)) for p in pre[:3])
+    u = np.tanh(pre[3])
+    c_new = i * u + (f * c if c is not None else 0)
+    return np.concatenate([o * np.tanh(c_new), c_new, f, i, o, u], axis=1)
+
+
+@pytest.mark.parametrize("state", [True, False])
+def test_lstm_cell_op_from_gi(state):
+    rng = np.random.default_rng(5)
+    N, D, H = 2, 3, 5
+    x, h, c = rng.normal(size=(N, D)), rng.normal(size=(N, H)), rng.normal(size=(N, H))
+    Wx = [rng.normal(size=(D, H)) for _ in range(4)]
+    b = [rng.normal(size=H) for _ in range(4)]
+    Wh = [rng.normal(size=(H, H)) for _ in range(4)]
+    arrays = [x, h, c] + Wx + b + Wh if state else [x] + Wx + b
+    inputs = [Variable(a.copy()) for a in arrays]
+    y = Dz.lstm_cell(inputs)
+    expected = lstm_reference(x, h if state else None, c if state else None, Wx, b, Wh)
+    np.testing.assert_allclose(y.data, expected, rtol=1e-12, atol=1e-12)
+    # The gradient of sum(y w) with respect to x, against NumPy's.
+    w = rng.normal(size=expected.shape)
+    F.sum(y * w).backward()
+
+    def loss(xv):
+        return float((lstm_reference(xv, h if state else None, c if state else None,
+                                     Wx, b, Wh) * w).sum())
+    np.testing.assert_allclose(inputs[0].grad.data, numerical_grad(loss, x.copy()),
+                               rtol=1e-6, atol=1e-8)
+    with pytest.raises(Exception):
+        Dz.lstm_cell(inputs[:-1])
+
+
+def test_c_lstm_layer_matches_python_layer():
+    # The C layer runs the cell op; the Python layer DeZero's formula.
+    gen = Dz.Generator.new(7)
+    c_lstm = Dz.LSTMLayer.new(4, 3, Dz.Dtype.FLOAT64, gen)
+    py_lstm = L.LSTM(4, in_size=3)
+    for name in c_lstm.list_parameter_names():
+        layer, param = name.split(".")
+        getattr(getattr(py_lstm, layer), param).data = \
+            c_lstm.get_layer(layer).get_parameter(param).data.copy()
+    xs = np.random.default_rng(2).normal(size=(3, 2, 3))
+    for x in xs:
+        np.testing.assert_allclose(c_lstm(x).data, py_lstm(x).data, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(c_lstm.get_c().data, py_lstm.c.data, rtol=1e-12, atol=1e-12)
