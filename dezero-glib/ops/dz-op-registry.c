@@ -19,6 +19,7 @@ static DzOpDef *const *const families[] = {
   dz_ops_linalg,
   dz_ops_activation,
   dz_ops_loss,
+  dz_ops_conv,
 };
 
 DzOpDef *

@@ -16,6 +16,7 @@
 #include "dz-ops-activation.h"
 #include "dz-ops-loss.h"
 #include "dz-ops-dropout.h"
+#include "dz-ops-conv.h"
 
 G_BEGIN_DECLS
 
