@@ -74,7 +74,14 @@ name (const DzConvShape *s, const T *x, T *col, gsize ks, gsize ps)           \
               for (gsize ox = 0; ox < x0; ox++)                               \
                 out[ox * ps] = 0;                                             \
               if (ps == 1 && s->sw == 1)                                      \
-                memcpy (out + x0, in, (x1 - x0) * sizeof (T));                \
+                {                                                             \
+                  /* Rows of a few dozen values: a loop, not memcpy calls. */ \
+                  T *restrict o = out + x0;                                   \
+                  const T *restrict v = in;                                   \
+                                                                              \
+                  for (gsize ox = 0; ox < x1 - x0; ox++)                      \
+                    o[ox] = v[ox];                                            \
+                }                                                             \
               else                                                            \
                 for (gsize ox = x0; ox < x1; ox++)                            \
                   out[ox * ps] = in[(ox - x0) * s->sw];                       \
@@ -126,8 +133,13 @@ name (const DzConvShape *s, const T *col, gsize ks, gsize ps, T *x)           \
                 continue;                                                     \
               out = x + (c * s->h + (gsize) iy) * s->w + x0 * s->sw + j - s->pw; \
               if (ps == 1 && s->sw == 1)                                      \
-                for (gsize ox = x0; ox < x1; ox++)                            \
-                  out[ox - x0] += in[ox];                                     \
+                {                                                             \
+                  T *restrict o = out;                                        \
+                  const T *restrict v = in + x0;                              \
+                                                                              \
+                  for (gsize ox = 0; ox < x1 - x0; ox++)                      \
+                    o[ox] += v[ox];                                           \
+                }                                                             \
               else                                                            \
                 for (gsize ox = x0; ox < x1; ox++)                            \
                   out[(ox - x0) * s->sw] += in[ox * ps];                      \

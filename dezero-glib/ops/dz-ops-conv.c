@@ -214,36 +214,92 @@ scratch (const char  *op,
   return p;
 }
 
-/* Adds bias[r] to every value of plane r of each of @n images of @rows
- * planes of @plane values (or, with @fill, sets them to it). */
+/* Adds bias[c] to every value of channel c of the images @y (N, C, H, W). */
 static void
-add_bias (DzArray  *y,
-          DzArray  *bias,
-          gsize     n,
-          gsize     rows,
-          gsize     plane,
-          gboolean  fill,
-          gsize     image)
+add_bias (DzArray *y,
+          DzArray *bias)
 {
-  for (gsize r = 0; r < rows; r++)
+  gsize planes = y->shape[0] * y->shape[1], c = y->shape[1];
+  gsize plane = y->shape[2] * y->shape[3];
+
+  for (gsize q = 0; q < planes; q++)
     {
       if (y->dtype == DZ_DTYPE_FLOAT64)
         {
-          double v = DZ_ARRAY_F64 (bias)[r];
-          double *out = DZ_ARRAY_F64 (y) + image * rows * plane + r * plane;
+          double v = DZ_ARRAY_F64 (bias)[q % c], *out = DZ_ARRAY_F64 (y) + q * plane;
 
           for (gsize i = 0; i < plane; i++)
-            out[i] = fill ? v : out[i] + v;
+            out[i] += v;
         }
       else
         {
-          float v = DZ_ARRAY_F32 (bias)[r];
-          float *out = DZ_ARRAY_F32 (y) + image * rows * plane + r * plane;
+          float v = DZ_ARRAY_F32 (bias)[q % c], *out = DZ_ARRAY_F32 (y) + q * plane;
 
           for (gsize i = 0; i < plane; i++)
-            out[i] = fill ? v : out[i] + v;
+            out[i] += v;
         }
     }
+}
+
+/* Images are taken in chunks whose patches make one matrix (C KH KW,
+ * m OH OW), image i's in columns [i OH OW, (i + 1) OH OW): one gemm per
+ * chunk instead of one per image. For 32 images of 16 channels, 14x14,
+ * under 32 3x3 filters, forward and backward took 3.8 ms with a gemm per
+ * image (m = 32, n = 196, k = 144: OpenBLAS's small-matrix overhead) and
+ * 2.0 ms this way. A chunk's patches stay within 8 Mi values. */
+#define CHUNK_VALUES ((gsize) 8 << 20)
+
+static gsize
+chunk_images (const DzConvShape *s,
+              gsize              n)
+{
+  gsize per_image = MAX (patch_rows (s) * grid_size (s), 1);
+
+  return MAX (MIN (n, CHUNK_VALUES / per_image), 1);
+}
+
+/* Between @m images of @rows planes of @p values (NCHW) and one (rows,
+ * m p) matrix, as a chunk's gemm takes and gives them. */
+static void
+planes_to_matrix (const guint8 *images,
+                  gsize         m,
+                  gsize         rows,
+                  gsize         p,
+                  gsize         item,
+                  guint8       *matrix)
+{
+  for (gsize i = 0; i < m; i++)
+    for (gsize r = 0; r < rows; r++)
+      memcpy (matrix + (r * m + i) * p * item, images + (i * rows + r) * p * item, p * item);
+}
+
+static void
+matrix_to_planes (const guint8 *matrix,
+                  gsize         m,
+                  gsize         rows,
+                  gsize         p,
+                  gsize         item,
+                  guint8       *images)
+{
+  for (gsize i = 0; i < m; i++)
+    for (gsize r = 0; r < rows; r++)
+      memcpy (images + (i * rows + r) * p * item, matrix + (r * m + i) * p * item, p * item);
+}
+
+/* The patches of images [i0, i0 + m) of @image into the chunk matrix @col. */
+static void
+chunk_im2col (DzArray           *image,
+              const DzConvShape *s,
+              gsize              i0,
+              gsize              m,
+              guint8            *col)
+{
+  gsize item = dz_dtype_get_item_size (image->dtype), p = grid_size (s);
+
+  for (gsize i = 0; i < m; i++)
+    dz_kernel_im2col (image->dtype, s,
+                      (const guint8 *) image->data + (i0 + i) * image_size (s) * item,
+                      col + i * p * item, m * p, 1);
 }
 
 /* The convolution of the @n images of geometry @s at @image with the
@@ -261,33 +317,34 @@ conv_arrays (const char         *op,
   gsize item = dz_dtype_get_item_size (dtype);
   gsize n = image->shape[0], rows = weight->shape[0];
   gsize k = patch_rows (s), p = grid_size (s);
+  gsize chunk = chunk_images (s, n);
   gsize shape[4] = { n, rows, s->oh, s->ow };
-  /* A 1x1 kernel at stride 1 without pad reads the image as it is. */
-  gboolean direct = s->kh == 1 && s->kw == 1 && s->sh == 1 && s->sw == 1
-                    && s->ph == 0 && s->pw == 0;
-  g_autofree void *col = NULL;
+  g_autofree guint8 *col = NULL;
+  g_autofree guint8 *out = NULL;
   DzArray *y;
 
   y = dz_array_new_uninitialized (dtype, shape, 4, error);
   if (y == NULL || y->size == 0)
     return y;
-  if (!direct && (col = scratch (op, k * p, item, error)) == NULL)
+  if ((col = scratch (op, k * chunk * p, item, error)) == NULL
+      || (chunk > 1 && (out = scratch (op, rows * chunk * p, item, error)) == NULL))
     {
       g_object_unref (y);
       return NULL;
     }
-  for (gsize i = 0; i < n; i++)
+  for (gsize i0 = 0; i0 < n; i0 += chunk)
     {
-      const guint8 *x = (const guint8 *) image->data + i * image_size (s) * item;
-      guint8 *out = (guint8 *) y->data + i * rows * p * item;
+      gsize m = MIN (chunk, n - i0);
+      guint8 *yi = (guint8 *) y->data + i0 * rows * p * item;
 
-      if (!direct)
-        dz_kernel_im2col (dtype, s, x, col, p, 1);
-      if (bias != NULL)
-        add_bias (y, bias, 1, rows, p, TRUE, i);
-      dz_kernel_gemm (dtype, FALSE, FALSE, rows, p, k, weight->data, k,
-                      direct ? x : col, p, bias != NULL ? 1.0 : 0.0, out, p);
+      chunk_im2col (image, s, i0, m, col);
+      dz_kernel_gemm (dtype, FALSE, FALSE, rows, m * p, k, weight->data, k, col, m * p,
+                      0.0, m > 1 ? out : yi, m * p);
+      if (m > 1)
+        matrix_to_planes (out, m, rows, p, item, yi);
     }
+  if (bias != NULL)
+    add_bias (y, bias);
   return y;
 }
 
@@ -306,28 +363,36 @@ deconv_arrays (const char         *op,
   gsize item = dz_dtype_get_item_size (dtype);
   gsize n = grid->shape[0], rows = weight->shape[0];
   gsize k = patch_rows (s), p = grid_size (s);
+  gsize chunk = chunk_images (s, n);
   gsize shape[4] = { n, s->c, s->h, s->w };
-  g_autofree void *col = NULL;
+  g_autofree guint8 *col = NULL;
+  g_autofree guint8 *g = NULL;
   DzArray *y;
 
   y = new_zeros (dtype, shape, 4, error);
-  if (y == NULL || y->size == 0)
+  if (y == NULL || y->size == 0 || p == 0)
     return y;
-  if ((col = scratch (op, k * p, item, error)) == NULL)
+  if ((col = scratch (op, k * chunk * p, item, error)) == NULL
+      || (chunk > 1 && (g = scratch (op, rows * chunk * p, item, error)) == NULL))
     {
       g_object_unref (y);
       return NULL;
     }
-  for (gsize i = 0; i < n; i++)
+  for (gsize i0 = 0; i0 < n; i0 += chunk)
     {
-      const guint8 *g = (const guint8 *) grid->data + i * rows * p * item;
+      gsize m = MIN (chunk, n - i0);
+      const guint8 *gi = (const guint8 *) grid->data + i0 * rows * p * item;
 
-      dz_kernel_gemm (dtype, TRUE, FALSE, k, p, rows, weight->data, k, g, p, 0.0, col, p);
-      dz_kernel_col2im (dtype, s, col, p, 1, (guint8 *) y->data + i * image_size (s) * item);
+      if (m > 1)
+        planes_to_matrix (gi, m, rows, p, item, g);
+      dz_kernel_gemm (dtype, TRUE, FALSE, k, m * p, rows, weight->data, k,
+                      m > 1 ? g : gi, m * p, 0.0, col, m * p);
+      for (gsize i = 0; i < m; i++)
+        dz_kernel_col2im (dtype, s, col + i * p * item, m * p, 1,
+                          (guint8 *) y->data + (i0 + i) * image_size (s) * item);
     }
   if (bias != NULL)
-    for (gsize i = 0; i < n; i++)
-      add_bias (y, bias, 1, s->c, s->h * s->w, FALSE, i);
+    add_bias (y, bias);
   return y;
 }
 
@@ -344,30 +409,38 @@ grad_w_arrays (const char         *op,
   gsize item = dz_dtype_get_item_size (dtype);
   gsize n = image->shape[0], rows = grid->shape[1];
   gsize k = patch_rows (s), p = grid_size (s);
+  gsize chunk = chunk_images (s, n);
   gsize shape[4] = { rows, s->c, s->kh, s->kw };
-  g_autofree void *col = NULL;
+  g_autofree guint8 *col = NULL;
+  g_autofree guint8 *g = NULL;
   DzArray *gw;
 
   gw = new_zeros (dtype, shape, 4, error);
-  if (gw == NULL || gw->size == 0 || p == 0)
+  if (gw == NULL || gw->size == 0 || p == 0 || n == 0)
     return gw;
-  if ((col = scratch (op, k * p, item, error)) == NULL)
+  if ((col = scratch (op, k * chunk * p, item, error)) == NULL
+      || (chunk > 1 && (g = scratch (op, rows * chunk * p, item, error)) == NULL))
     {
       g_object_unref (gw);
       return NULL;
     }
-  for (gsize i = 0; i < n; i++)
+  for (gsize i0 = 0; i0 < n; i0 += chunk)
     {
-      dz_kernel_im2col (dtype, s, (const guint8 *) image->data + i * image_size (s) * item,
-                        col, p, 1);
-      dz_kernel_gemm (dtype, FALSE, TRUE, rows, k, p,
-                      (const guint8 *) grid->data + i * rows * p * item, p, col, p,
-                      i == 0 ? 0.0 : 1.0, gw->data, k);
+      gsize m = MIN (chunk, n - i0);
+      const guint8 *gi = (const guint8 *) grid->data + i0 * rows * p * item;
+
+      chunk_im2col (image, s, i0, m, col);
+      if (m > 1)
+        planes_to_matrix (gi, m, rows, p, item, g);
+      dz_kernel_gemm (dtype, FALSE, TRUE, rows, k, m * p, m > 1 ? g : gi, m * p, col, m * p,
+                      i0 == 0 ? 0.0 : 1.0, gw->data, k);
     }
   return gw;
 }
 
-/* @gy (N, C, H, W) summed over N, H, W: a bias's gradient. */
+/* @gy (N, C, H, W) summed over N, H, W: a bias's gradient. Each plane
+ * is summed in its own dtype (a short, vectorized sum), the planes in
+ * double. */
 static DzArray *
 bias_grad (DzArray  *gy,
            GError  **error)
@@ -386,11 +459,25 @@ bias_grad (DzArray  *gy,
           gsize at = (i * c + r) * plane;
 
           if (gy->dtype == DZ_DTYPE_FLOAT64)
-            for (gsize j = 0; j < plane; j++)
-              sum += DZ_ARRAY_F64 (gy)[at + j];
+            {
+              const double *v = DZ_ARRAY_F64 (gy) + at;
+              double part = 0;
+
+#pragma omp simd reduction(+:part)
+              for (gsize j = 0; j < plane; j++)
+                part += v[j];
+              sum += part;
+            }
           else
-            for (gsize j = 0; j < plane; j++)
-              sum += DZ_ARRAY_F32 (gy)[at + j];
+            {
+              const float *v = DZ_ARRAY_F32 (gy) + at;
+              float part = 0;
+
+#pragma omp simd reduction(+:part)
+              for (gsize j = 0; j < plane; j++)
+                part += v[j];
+              sum += part;
+            }
         }
       if (gy->dtype == DZ_DTYPE_FLOAT64)
         DZ_ARRAY_F64 (gb)[r] = sum;
