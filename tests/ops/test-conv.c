@@ -411,12 +411,14 @@ check_op_call (void)
   g_autoptr(DzVariable) direct = dz_conv2d (x, W, NULL, 2, 1, 1, 0, NULL);
   g_autoptr(DzVariable) called = NULL, plain = NULL, plain_call = NULL, bad = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) params = NULL;
   GVariantBuilder b;
 
   g_variant_builder_init (&b, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&b, "{sv}", "stride", g_variant_new_parsed ("[2, 1]"));
   g_variant_builder_add (&b, "{sv}", "pad", g_variant_new_parsed ("[1, 0]"));
-  called = dz_op_call ("conv2d", inputs, 2, g_variant_builder_end (&b), &error);
+  params = g_variant_ref_sink (g_variant_builder_end (&b));
+  called = dz_op_call ("conv2d", inputs, 2, params, &error);
   g_assert_no_error (error);
   dz_assert_allclose (dz_variable_get_data (called), dz_variable_get_data (direct), 0, 0);
 
@@ -425,7 +427,9 @@ check_op_call (void)
   g_assert_no_error (error);
   dz_assert_allclose (dz_variable_get_data (plain_call), dz_variable_get_data (plain), 0, 0);
 
-  bad = dz_op_call ("conv2d", inputs, 2, g_variant_new_parsed ("{'kernel_size': <3>}"), &error);
+  g_variant_unref (params);
+  params = g_variant_ref_sink (g_variant_new_parsed ("{'kernel_size': <3>}"));
+  bad = dz_op_call ("conv2d", inputs, 2, params, &error);
   g_assert_null (bad);
   g_assert_error (error, DZ_ERROR, DZ_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
