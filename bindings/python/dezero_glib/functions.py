@@ -251,10 +251,21 @@ def embed_id(x, W):
     return W[x]
 
 
-# DeZero's classes and the convolution functions come later.
+# As DeZero's functions.py ends: the convolutions from their own module.
+from dezero_glib.functions_conv import (  # noqa: E402
+    average_pooling,
+    col2im,
+    conv2d,
+    conv2d_simple,
+    deconv2d,
+    im2col,
+    pooling,
+    pooling_simple,
+)
+
+# DeZero's classes and batch normalization come later.
 _LATER = {
-    "conv2d", "deconv2d", "conv2d_simple", "im2col", "col2im", "pooling", "pooling_simple",
-    "average_pooling", "batch_norm", "batch_nrom", "BatchNorm",
+    "batch_norm", "batch_nrom", "BatchNorm",
 }
 _CLASSES = {
     "Sin", "Cos", "Tanh", "Exp", "Log", "Reshape", "Transpose", "GetItem", "GetItemGrad",
@@ -280,7 +291,7 @@ def __getattr__(name):
         return op
     if name in _LATER:
         raise AttributeError(f"dezero_glib.functions.{name} is not available yet: "
-                             "dezero-glib has no convolutions or batch normalization so far")
+                             "dezero-glib has no batch normalization so far")
     if name in _CLASSES:
         raise AttributeError(f"dezero_glib.functions.{name}: DeZero's Function classes are "
                              f"C built-ins here; call F.{name.lower()}() or subclass "
@@ -297,4 +308,6 @@ __all__ = [
     "mean_squared_error", "softmax_cross_entropy_simple", "softmax_cross_entropy",
     "sigmoid_cross_entropy", "binary_cross_entropy", "accuracy", "dropout", "embed_id",
     "add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow",
+    "conv2d", "deconv2d", "conv2d_simple", "im2col", "col2im", "pooling", "pooling_simple",
+    "average_pooling",
 ]
