@@ -183,6 +183,18 @@ window_at (const DzConvShape *s,
   return iy * (gssize) s->w + ix;
 }
 
+/* Whether the window of output (@oy, @ox) lies inside the image: then its
+ * values are read directly, with no bounds test (every window of the
+ * usual 2x2 pooling without pad). */
+static inline gboolean
+window_inside (const DzConvShape *s,
+               gsize              oy,
+               gsize              ox)
+{
+  return oy * s->sh >= s->ph && oy * s->sh + s->kh <= s->h + s->ph
+         && ox * s->sw >= s->pw && ox * s->sw + s->kw <= s->w + s->pw;
+}
+
 /* Max pooling takes the padding as zeros, as DeZero's (which pools
  * im2col's zero-padded patches); the first maximum in window order wins,
  * as NumPy's argmax. Returns the window position of the maximum. */
@@ -194,6 +206,21 @@ argmax_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox,    \
   gsize best = 0;                                                             \
   T m = 0;                                                                    \
                                                                               \
+  if (window_inside (s, oy, ox))                                              \
+    {                                                                         \
+      const T *p = plane + (oy * s->sh - s->ph) * s->w + ox * s->sw - s->pw;  \
+                                                                              \
+      m = p[0];                                                               \
+      for (gsize i = 0; i < s->kh; i++)                                       \
+        for (gsize j = 0; j < s->kw; j++)                                     \
+          if (p[i * s->w + j] > m)                                            \
+            {                                                                 \
+              m = p[i * s->w + j];                                            \
+              best = i * s->kw + j;                                           \
+            }                                                                 \
+      *max = m;                                                               \
+      return best;                                                            \
+    }                                                                         \
   for (gsize k = 0; k < s->kh * s->kw; k++)                                   \
     {                                                                         \
       gssize at = window_at (s, oy, ox, k);                                   \
@@ -209,6 +236,41 @@ argmax_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox,    \
   return best;                                                                \
 }                                                                             \
                                                                               \
+/* The sum of a window, or (with @gx) adds @g to each of its pixels. */       \
+static T                                                                      \
+window_sum_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox, \
+                     T *gx, T g)                                              \
+{                                                                             \
+  T sum = 0;                                                                  \
+                                                                              \
+  if (window_inside (s, oy, ox))                                              \
+    {                                                                         \
+      gsize at = (oy * s->sh - s->ph) * s->w + ox * s->sw - s->pw;            \
+                                                                              \
+      for (gsize i = 0; i < s->kh; i++)                                       \
+        for (gsize j = 0; j < s->kw; j++)                                     \
+          {                                                                   \
+            if (gx != NULL)                                                   \
+              gx[at + i * s->w + j] += g;                                     \
+            else                                                              \
+              sum += plane[at + i * s->w + j];                                \
+          }                                                                   \
+      return sum;                                                             \
+    }                                                                         \
+  for (gsize k = 0; k < s->kh * s->kw; k++)                                   \
+    {                                                                         \
+      gssize at = window_at (s, oy, ox, k);                                   \
+                                                                              \
+      if (at < 0)                                                             \
+        continue;                                                             \
+      if (gx != NULL)                                                         \
+        gx[at] += g;                                                          \
+      else                                                                    \
+        sum += plane[at];                                                     \
+    }                                                                         \
+  return sum;                                                                 \
+}                                                                             \
+                                                                              \
 static void                                                                   \
 pool_##suffix (DzPoolOp op, const DzConvShape *s, const T *x, T *y)           \
 {                                                                             \
@@ -222,28 +284,12 @@ pool_##suffix (DzPoolOp op, const DzConvShape *s, const T *x, T *y)           \
       for (gsize oy = 0; oy < s->oh; oy++)                                    \
         for (gsize ox = 0; ox < s->ow; ox++)                                  \
           {                                                                   \
-            T v = 0;                                                          \
+            T v;                                                              \
                                                                               \
             if (op == DZ_POOL_MAX)                                            \
               argmax_##suffix (s, plane, oy, ox, &v);                         \
             else                                                              \
-              {                                                               \
-                for (gsize i = 0; i < s->kh; i++)                             \
-                  {                                                           \
-                    gssize iy = input_row (s, oy, i);                         \
-                    gsize x0, x1;                                             \
-                                                                              \
-                    if (iy < 0)                                               \
-                      continue;                                               \
-                    for (gsize j = 0; j < s->kw; j++)                         \
-                      {                                                       \
-                        valid_columns (s, j, &x0, &x1);                       \
-                        if (ox >= x0 && ox < x1)                              \
-                          v += plane[(gsize) iy * s->w + ox * s->sw + j - s->pw]; \
-                      }                                                       \
-                  }                                                           \
-                v *= scale;                                                   \
-              }                                                               \
+              v = window_sum_##suffix (s, plane, oy, ox, NULL, 0) * scale;    \
             out[oy * s->ow + ox] = v;                                         \
           }                                                                   \
     }                                                                         \
@@ -274,23 +320,9 @@ pool_grad_##suffix (DzPoolOp op, const DzConvShape *s, const T *x,            \
                                                                               \
                 if (at >= 0)                                                  \
                   out[at] += v;                                               \
-                continue;                                                     \
               }                                                               \
-            v *= scale;                                                       \
-            for (gsize i = 0; i < s->kh; i++)                                 \
-              {                                                               \
-                gssize iy = input_row (s, oy, i);                             \
-                gsize x0, x1;                                                 \
-                                                                              \
-                if (iy < 0)                                                   \
-                  continue;                                                   \
-                for (gsize j = 0; j < s->kw; j++)                             \
-                  {                                                           \
-                    valid_columns (s, j, &x0, &x1);                           \
-                    if (ox >= x0 && ox < x1)                                  \
-                      out[(gsize) iy * s->w + ox * s->sw + j - s->pw] += v;   \
-                  }                                                           \
-              }                                                               \
+            else                                                              \
+              window_sum_##suffix (s, NULL, oy, ox, out, v * scale);          \
           }                                                                   \
     }                                                                         \
 }
