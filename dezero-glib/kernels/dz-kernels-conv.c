@@ -195,11 +195,19 @@ window_inside (const DzConvShape *s,
          && ox * s->sw >= s->pw && ox * s->sw + s->kw <= s->w + s->pw;
 }
 
+static gboolean
+is_max2x2 (DzPoolOp           op,
+           const DzConvShape *s)
+{
+  return op == DZ_POOL_MAX && s->kh == 2 && s->kw == 2 && s->sh == 2 && s->sw == 2
+         && s->ph == 0 && s->pw == 0;
+}
+
 /* Max pooling takes the padding as zeros, as DeZero's (which pools
  * im2col's zero-padded patches); the first maximum in window order wins,
  * as NumPy's argmax. Returns the window position of the maximum. */
 #define DEFINE_POOL(suffix, T)                                                \
-static gsize                                                                  \
+static inline gsize                                                           \
 argmax_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox,    \
                  T *max)                                                      \
 {                                                                             \
@@ -210,14 +218,17 @@ argmax_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox,    \
     {                                                                         \
       const T *p = plane + (oy * s->sh - s->ph) * s->w + ox * s->sw - s->pw;  \
                                                                               \
+      /* Selects, not branches: which value wins is data, unpredictable. */ \
       m = p[0];                                                               \
       for (gsize i = 0; i < s->kh; i++)                                       \
         for (gsize j = 0; j < s->kw; j++)                                     \
-          if (p[i * s->w + j] > m)                                            \
-            {                                                                 \
-              m = p[i * s->w + j];                                            \
-              best = i * s->kw + j;                                           \
-            }                                                                 \
+          {                                                                   \
+            T v = p[i * s->w + j];                                            \
+            gboolean more = v > m;                                            \
+                                                                              \
+            best = more ? i * s->kw + j : best;                               \
+            m = more ? v : m;                                                 \
+          }                                                                   \
       *max = m;                                                               \
       return best;                                                            \
     }                                                                         \
@@ -271,6 +282,41 @@ window_sum_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox, \
   return sum;                                                                 \
 }                                                                             \
                                                                               \
+/* Max pooling 2x2 at stride 2 without pad, the usual one: windows that  \
+ * do not overlap, read two rows at a time with selects, no branch (the   \
+ * generic loop took twice PyTorch's time). With @gx, the gradient @g is    \
+ * written to each window's first maximum and 0 to the rest of it.        */ \
+static void                                                                   \
+max2x2_##suffix (const DzConvShape *s, const T *plane, T *y, const T *g,      \
+                 T *gx)                                                       \
+{                                                                             \
+  for (gsize oy = 0; oy < s->oh; oy++)                                        \
+    {                                                                         \
+      const T *r0 = plane + 2 * oy * s->w, *r1 = r0 + s->w;                   \
+                                                                              \
+      for (gsize ox = 0; ox < s->ow; ox++)                                    \
+        {                                                                     \
+          T a = r0[2 * ox], b = r0[2 * ox + 1];                               \
+          T c = r1[2 * ox], d = r1[2 * ox + 1];                               \
+          T ab = b > a ? b : a, cd = d > c ? d : c;                           \
+                                                                              \
+          if (gx == NULL)                                                     \
+            y[oy * s->ow + ox] = cd > ab ? cd : ab;                           \
+          else                                                                \
+            {                                                                 \
+              T v = g[oy * s->ow + ox];                                       \
+              gsize k = cd > ab ? 2 + (d > c) : (b > a);                      \
+              T *q0 = gx + 2 * oy * s->w + 2 * ox, *q1 = q0 + s->w;           \
+                                                                              \
+              q0[0] = k == 0 ? v : 0;                                         \
+              q0[1] = k == 1 ? v : 0;                                         \
+              q1[0] = k == 2 ? v : 0;                                         \
+              q1[1] = k == 3 ? v : 0;                                         \
+            }                                                                 \
+        }                                                                     \
+    }                                                                         \
+}                                                                             \
+                                                                              \
 static void                                                                   \
 pool_##suffix (DzPoolOp op, const DzConvShape *s, const T *x, T *y)           \
 {                                                                             \
@@ -281,6 +327,11 @@ pool_##suffix (DzPoolOp op, const DzConvShape *s, const T *x, T *y)           \
       const T *plane = x + c * s->h * s->w;                                   \
       T *out = y + c * s->oh * s->ow;                                         \
                                                                               \
+      if (is_max2x2 (op, s))                                                  \
+        {                                                                     \
+          max2x2_##suffix (s, plane, out, NULL, NULL);                        \
+          continue;                                                           \
+        }                                                                     \
       for (gsize oy = 0; oy < s->oh; oy++)                                    \
         for (gsize ox = 0; ox < s->ow; ox++)                                  \
           {                                                                   \
@@ -307,6 +358,11 @@ pool_grad_##suffix (DzPoolOp op, const DzConvShape *s, const T *x,            \
       const T *g = gy + c * s->oh * s->ow;                                    \
       T *out = gx + c * s->h * s->w;                                          \
                                                                               \
+      if (is_max2x2 (op, s))                                                  \
+        {                                                                     \
+          max2x2_##suffix (s, plane, NULL, g, out);                           \
+          continue;                                                           \
+        }                                                                     \
       for (gsize oy = 0; oy < s->oh; oy++)                                    \
         for (gsize ox = 0; ox < s->ow; ox++)                                  \
           {                                                                   \
