@@ -51,9 +51,7 @@ static GPtrArray *
 cnn_model_forward (DzLayer *layer, GPtrArray *inputs, GError **error)
 {
   CnnModel *self = CNN_MODEL (layer);
-  const gssize image[4] = { -1, 1, 28, 28 };
-  g_autoptr(DzVariable) x = dz_reshape (g_ptr_array_index (inputs, 0), image, 4, error);
-  g_autoptr(DzVariable) h1 = x ? conv_block (self->c1, x, error) : NULL;
+  g_autoptr(DzVariable) h1 = conv_block (self->c1, g_ptr_array_index (inputs, 0), error);
   g_autoptr(DzVariable) h2 = h1 && self->c2 ? conv_block (self->c2, h1, error) : NULL;
   g_autoptr(DzVariable) flat = NULL;
   DzVariable *y;
@@ -112,6 +110,21 @@ fail (const char *what,
   return 1;
 }
 
+/* The loader's rows of 784 pixels as images (N, 1, 28, 28), reshaped as
+ * an array: a variable made from it takes no gradient, so the first
+ * convolution computes none for it (a reshape in the graph would). */
+static DzVariable *
+images_of (DzArray *batch, GError **error)
+{
+  const gssize shape[4] = { -1, 1, 28, 28 };
+  g_autoptr(DzArray) images = dz_array_reshape (batch, shape, 4, error);
+  DzVariable *x = images ? dz_variable_new (images) : NULL;
+
+  if (x != NULL)
+    dz_variable_set_requires_grad (x, FALSE);
+  return x;
+}
+
 /* The accuracy of @model on @dataset, in batches, without a graph. */
 static gboolean
 test_accuracy (DzLayer    *model,
@@ -127,11 +140,11 @@ test_accuracy (DzLayer    *model,
   while (dz_data_loader_next (loader, &xa, &ta, error))
     {
       g_autoptr(DzArray) x_batch = xa, t_batch = ta;
-      g_autoptr(DzVariable) x = dz_variable_new (x_batch);
+      g_autoptr(DzVariable) x = images_of (x_batch, error);
       g_autoptr(DzVariable) t = dz_variable_new (t_batch);
       g_autoptr(DzVariable) y = NULL, acc = NULL;
 
-      if ((y = dz_layer_call1 (model, x, error)) == NULL || (acc = dz_accuracy (y, t, error)) == NULL)
+      if (x == NULL || (y = dz_layer_call1 (model, x, error)) == NULL || (acc = dz_accuracy (y, t, error)) == NULL)
         return FALSE;
       correct += dz_array_item (dz_variable_get_data (acc)) * dz_array_get_size (t_batch);
     }
@@ -176,15 +189,12 @@ run (int epochs, gboolean two_convs, double lr, guint64 seed, const char *output
       while (dz_data_loader_next (loader, &xa, &ta, &error))
         {
           g_autoptr(DzArray) x_batch = xa, t_batch = ta;
-          g_autoptr(DzVariable) x = dz_variable_new (x_batch);
+          g_autoptr(DzVariable) x = images_of (x_batch, &error);
           g_autoptr(DzVariable) t = dz_variable_new (t_batch);
           g_autoptr(DzVariable) y = NULL, loss = NULL, acc = NULL;
           gsize n = dz_array_get_size (t_batch);
 
-          /* The images take no gradient: the first convolution's backward
-           * then computes only its weights'. */
-          dz_variable_set_requires_grad (x, FALSE);
-          if ((y = dz_layer_call1 (model, x, &error)) == NULL
+          if (x == NULL || (y = dz_layer_call1 (model, x, &error)) == NULL
               || (loss = dz_softmax_cross_entropy (y, t, &error)) == NULL
               || (acc = dz_accuracy (y, t, &error)) == NULL)
             return fail (NULL, error);

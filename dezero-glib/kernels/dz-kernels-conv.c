@@ -284,8 +284,8 @@ window_sum_##suffix (const DzConvShape *s, const T *plane, gsize oy, gsize ox, \
                                                                               \
 /* Max pooling 2x2 at stride 2 without pad, the usual one: windows that  \
  * do not overlap, read two rows at a time with selects, no branch (the   \
- * generic loop took twice PyTorch's time). With @gx, the gradient @g is    \
- * written to each window's first maximum and 0 to the rest of it.        */ \
+ * generic loop took twice PyTorch's time). With @gx (zeroed), the         \
+ * gradient @g goes to each window's first maximum.                       */ \
 static void                                                                   \
 max2x2_##suffix (const DzConvShape *s, const T *plane, T *y, const T *g,      \
                  T *gx)                                                       \
@@ -304,14 +304,11 @@ max2x2_##suffix (const DzConvShape *s, const T *plane, T *y, const T *g,      \
             y[oy * s->ow + ox] = cd > ab ? cd : ab;                           \
           else                                                                \
             {                                                                 \
-              T v = g[oy * s->ow + ox];                                       \
-              gsize k = cd > ab ? 2 + (d > c) : (b > a);                      \
-              T *q0 = gx + 2 * oy * s->w + 2 * ox, *q1 = q0 + s->w;           \
+              /* @gx is zeroed: one store at the maximum, placed by integer \
+               * selects (float selects compiled to branches here). */      \
+              gsize hi = cd > ab, right = hi ? d > c : b > a;                 \
                                                                               \
-              q0[0] = k == 0 ? v : 0;                                         \
-              q0[1] = k == 1 ? v : 0;                                         \
-              q1[0] = k == 2 ? v : 0;                                         \
-              q1[1] = k == 3 ? v : 0;                                         \
+              gx[(2 * oy + hi) * s->w + 2 * ox + right] = g[oy * s->ow + ox]; \
             }                                                                 \
         }                                                                     \
     }                                                                         \
