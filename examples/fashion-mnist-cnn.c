@@ -7,10 +7,11 @@
  *   [--two-convs: conv 3x3, 32 channels, pad 1 -> ReLU -> max-pool 2]
  *   -> linear 10
  *
- *   fashion-mnist-cnn [--epochs N] [--two-convs] [--lr LR] [--seed S] [OUTPUT]
+ *   fashion-mnist-cnn [--epochs N] [--two-convs] [--adam] [--lr LR] [--seed S] [OUTPUT]
  *
  * OUTPUT defaults to /tmp/fashion-mnist-cnn.safetensors (parameters
- * "c1.W", "c1.b", ["c2.W", "c2.b",] "fc.W", "fc.b"). SGD with lr 0.1.
+ * "c1.W", "c1.b", ["c2.W", "c2.b",] "fc.W", "fc.b"). SGD with lr 0.1, or
+ * Adam (alpha 0.001) with --adam.
  * Needs Debian's dataset-fashion-mnist package.
  *
  * SPDX-License-Identifier: MIT
@@ -155,14 +156,14 @@ test_accuracy (DzLayer    *model,
 }
 
 static int
-run (int epochs, gboolean two_convs, double lr, guint64 seed, const char *output)
+run (int epochs, gboolean two_convs, gboolean adam, double lr, guint64 seed, const char *output)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(DzFashionMNIST) train_set = NULL, test_set = NULL;
   g_autoptr(DzDataLoader) loader = NULL;
   g_autoptr(DzGenerator) generator = dz_generator_new (seed);
   g_autoptr(DzLayer) model = cnn_model_new (two_convs, generator);
-  g_autoptr(DzOptimizer) optimizer = dz_sgd_new (lr);
+  g_autoptr(DzOptimizer) optimizer = adam ? dz_adam_new (lr, 0.9, 0.999, 1e-8) : dz_sgd_new (lr);
   gboolean tty = isatty (fileno (stderr));
   gsize n_batches;
   gint64 start;
@@ -175,8 +176,9 @@ run (int epochs, gboolean two_convs, double lr, guint64 seed, const char *output
   dz_optimizer_setup (optimizer, model);
   loader = dz_data_loader_new (DZ_DATASET (train_set), BATCH_SIZE, TRUE, seed);
   n_batches = dz_data_loader_get_n_batches (loader);
-  g_print ("Fashion-MNIST: CNN conv3x3x16%s -> linear 10, float32, batch %d, SGD lr %g, "
-           "%d epochs\n", two_convs ? " -> conv3x3x32" : "", BATCH_SIZE, lr, epochs);
+  g_print ("Fashion-MNIST: CNN conv3x3x16%s -> linear 10, float32, batch %d, %s lr %g, "
+           "%d epochs\n", two_convs ? " -> conv3x3x32" : "", BATCH_SIZE, adam ? "Adam" : "SGD",
+           lr, epochs);
 
   start = g_get_monotonic_time ();
   for (int epoch = 1; epoch <= epochs; epoch++)
@@ -247,14 +249,15 @@ int
 main (int argc, char *argv[])
 {
   int epochs = 3;
-  gboolean two_convs = FALSE;
-  double lr = 0.1;
+  gboolean two_convs = FALSE, adam = FALSE;
+  double lr = -1;
   gint64 seed = 0;
   g_auto(GStrv) rest = NULL;
   GOptionEntry entries[] = {
     { "epochs", 'e', 0, G_OPTION_ARG_INT, &epochs, "Epochs to train (3)", "N" },
     { "two-convs", 0, 0, G_OPTION_ARG_NONE, &two_convs, "A second convolution, 32 channels", NULL },
-    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "SGD's learning rate (0.1)", "LR" },
+    { "adam", 0, 0, G_OPTION_ARG_NONE, &adam, "Adam instead of SGD", NULL },
+    { "lr", 0, 0, G_OPTION_ARG_DOUBLE, &lr, "Learning rate (SGD 0.1, Adam 0.001)", "LR" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Seed of the weights and the shuffle (0)", "S" },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rest, NULL, "[OUTPUT]" },
     { NULL }
@@ -266,14 +269,16 @@ main (int argc, char *argv[])
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return fail (NULL, error) + 1;
-  if (epochs <= 0 || seed < 0 || lr <= 0 || (rest != NULL && g_strv_length (rest) > 1))
+  if (epochs <= 0 || seed < 0 || lr == 0 || (rest != NULL && g_strv_length (rest) > 1))
     {
       g_printerr ("fashion-mnist-cnn: --epochs and --lr must be positive, --seed not negative, "
                   "and one OUTPUT at most\n");
       return 2;
     }
+  if (lr < 0)
+    lr = adam ? 0.001 : 0.1;
 
-  status = run (epochs, two_convs, lr, (guint64) seed,
+  status = run (epochs, two_convs, adam, lr, (guint64) seed,
                 rest != NULL && rest[0] != NULL ? rest[0] : DEFAULT_OUTPUT);
   g_print ("live objects at the end: %u arrays, %u variables, %u functions\n",
            dz_live_count (DZ_LIVE_ARRAY), dz_live_count (DZ_LIVE_VARIABLE),

@@ -5,10 +5,10 @@
 dezero``). Reads the images from Debian's dataset-fashion-mnist package.
 
     scripts/example.sh examples/python/fashion_mnist_cnn.py [--epochs N]
-        [--two-convs] [--lr LR] [--seed S] [--weights cnn.safetensors]
+        [--two-convs] [--adam] [--lr LR] [--seed S] [--weights cnn.safetensors]
 
 conv 3x3 16 channels pad 1 -> ReLU -> max-pool 2 [-> conv 3x3 32 -> ReLU
--> max-pool 2] -> linear 10, float32, SGD. Prints a line per epoch, the
+-> max-pool 2] -> linear 10, float32, SGD (lr 0.1) or Adam (0.001). Prints a line per epoch, the
 test accuracy, saves the weights, loads them into a fresh model and checks
 that it scores the same.
 """
@@ -28,7 +28,8 @@ parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--epochs", type=int, default=3)
 parser.add_argument("--batch-size", type=int, default=100)
 parser.add_argument("--two-convs", action="store_true")
-parser.add_argument("--lr", type=float, default=0.1)
+parser.add_argument("--adam", action="store_true", help="Adam instead of SGD")
+parser.add_argument("--lr", type=float, default=None, help="default: SGD 0.1, Adam 0.001")
 parser.add_argument("--seed", type=int, default=0,
                     help="seeds NumPy's generator: the initial weights and batch orders")
 parser.add_argument("--weights", default="/tmp/dezero-glib-fashion-mnist-cnn.safetensors")
@@ -61,9 +62,11 @@ except dezero.core.Dz.NotAvailableError as err:
 train_loader = DataLoader(train_set, args.batch_size)
 test_loader = DataLoader(test_set, 1000, shuffle=False)
 model = CNN(args.two_convs)
-optimizer = optimizers.SGD(args.lr).setup(model)
+lr = args.lr if args.lr is not None else (0.001 if args.adam else 0.1)
+optimizer = (optimizers.Adam(lr) if args.adam else optimizers.SGD(lr)).setup(model)
 print(f"Fashion-MNIST: CNN conv3x3x16{' -> conv3x3x32' if args.two_convs else ''} -> linear 10, "
-      f"float32, SGD lr {args.lr}, batch {args.batch_size}, {args.epochs} epochs")
+      f"float32, {'Adam' if args.adam else 'SGD'} lr {lr}, batch {args.batch_size}, "
+      f"{args.epochs} epochs")
 
 
 def accuracy(model):
