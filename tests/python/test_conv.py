@@ -154,6 +154,7 @@ def test_im2col_matches_unfold_and_col2im_is_its_adjoint():
 
 
 def test_simple_versions_equal_the_built_ins():
+    assert dezero.functions_conv.conv2d is F.conv2d and F.pooling is dezero.functions_conv.pooling
     rng = _rng(8)
     x, W, b = rng.standard_normal((2, 3, 6, 6)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
     np.testing.assert_allclose(F.conv2d_simple(x, W, b, 2, 1).data, F.conv2d(x, W, b, 2, 1).data,
