@@ -11,7 +11,9 @@
  *
  * OUTPUT defaults to /tmp/fashion-mnist-cnn.safetensors (parameters
  * "c1.W", "c1.b", ["c2.W", "c2.b",] "fc.W", "fc.b"). SGD with lr 0.1, or
- * Adam (alpha 0.001) with --adam.
+ * Adam (alpha 0.001) with --adam. Measured (seed 0): 87.95% test accuracy
+ * after 3 epochs of the one-conv model with SGD; 90.13% after 8 epochs with
+ * --two-convs --adam (89.76% after 6).
  * Needs Debian's dataset-fashion-mnist package.
  *
  * SPDX-License-Identifier: MIT
