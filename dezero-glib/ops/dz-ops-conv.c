@@ -243,10 +243,11 @@ add_bias (DzArray *y,
 
 /* Images are taken in chunks whose patches make one matrix (C KH KW,
  * m OH OW), image i's in columns [i OH OW, (i + 1) OH OW): one gemm per
- * chunk instead of one per image. For 32 images of 16 channels, 14x14,
- * under 32 3x3 filters, forward and backward took 3.8 ms with a gemm per
- * image (m = 32, n = 196, k = 144: OpenBLAS's small-matrix overhead) and
- * 2.0 ms this way. A chunk's patches stay within 8 Mi values. */
+ * chunk instead of one per image, whose products are small (32 x 196 x 144
+ * for 16 -> 32 channels at 14x14). The outputs and output gradients are
+ * copied between NCHW and that layout. Not measured reliably against the
+ * gemm per image it replaced (the machine was shared); see bench/ for the
+ * whole op against PyTorch. A chunk's patches stay within 8 Mi values. */
 #define CHUNK_VALUES ((gsize) 8 << 20)
 
 static gsize
