@@ -4,14 +4,15 @@
 implementations within each round, each run in a dedicated process, and
 prints medians and ratios; writes bench/results.md and bench/results.png.
 
-    bench/run.py [--only graph|tensor|nn] [--rounds N] [--quick] [--budget S]
+    bench/run.py [--only graph|tensor|nn|conv] [--rounds N] [--quick] [--budget S]
                  [--steps N] [--accuracy EPOCHS] [--build DIR] [--output-dir DIR]
 
 --only runs one group (graph: the autograd cases; tensor: matmul, array ops,
 MLP steps; nn: training runs, spiral and Fashion-MNIST) and keeps the other
 groups' results from results.json. --accuracy E (with --only nn) trains the
 Fashion-MNIST MLP for E whole epochs once per implementation and records
-the test accuracies (and the time per whole epoch) instead.
+the test accuracies (and the time per whole epoch) instead. conv: conv2d
+forward and backward at a CNN's shapes, and a CNN's Fashion-MNIST epoch.
 """
 
 import argparse
@@ -48,8 +49,30 @@ def is_nn(label):
     return label.startswith(NN_PREFIXES)
 
 
+# The convolution cases' labels.
+CONV_PREFIXES = ("conv-", "cnn-")
+
+
+def is_conv(label):
+    return label.startswith(CONV_PREFIXES)
+
+
 def group_of(label):
+    if is_conv(label):
+        return "conv"
     return "tensor" if is_tensor(label) else "nn" if is_nn(label) else "graph"
+
+
+def conv_cases(quick, budget, steps):
+    """conv2d fwd+bwd, float32, batch 32, 3x3 pad 1, at the two layers of a
+    small CNN; then a CNN epoch on Fashion-MNIST (STEPS steps extrapolated
+    to 600)."""
+    impls = ["c", "python", "torch"]
+    result = [(f"conv-{c}to{oc}-{hw}", ["conv"], [32, c, oc, hw, budget], impls, None)
+              for c, oc, hw in ((1, 16, 28), (16, 32, 14))]
+    if os.path.isdir(FMNIST_DIR):
+        result.append(("cnn-epoch", ["cnn"], [10 if quick else steps], impls, None))
+    return result
 
 
 def nn_cases(quick, steps, accuracy):
@@ -129,6 +152,8 @@ def command(impl, case, args, build):
         return [os.path.join(build, "bench", "bench-nn"), "cblas-fmnist"] + argv[1:]
     if impl == "cblas":
         return [os.path.join(build, "bench", "bench-tensor"), "cblas-" + argv[0]] + argv[1:]
+    if impl == "c" and case[0] in ("conv", "cnn"):
+        return [os.path.join(build, "bench", "bench-conv")] + argv
     if impl == "c" and case[0] in ("spiral", "fmnist", "lstm-sin"):
         return [os.path.join(build, "bench", "bench-nn")] + argv
     if impl == "c":
@@ -194,7 +219,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="sizes divided by 10 (a smoke run)")
-    parser.add_argument("--only", choices=["graph", "tensor", "nn"],
+    parser.add_argument("--only", choices=["graph", "tensor", "nn", "conv"],
                         help="run one group of cases, keep the others' results from results.json")
     parser.add_argument("--steps", type=int, default=120,
                         help="nn cases: Fashion-MNIST steps timed per run, extrapolated to an "
@@ -243,7 +268,9 @@ def main():
         todo += tensor_cases(args.quick, budget)
     if args.only in (None, "nn"):
         todo += nn_cases(args.quick, args.steps, args.accuracy)
-    groups = ["graph", "tensor", "nn"] if args.only is None else [args.only]
+    if args.only in (None, "conv") and not args.accuracy:
+        todo += conv_cases(args.quick, budget, args.steps)
+    groups = ["graph", "tensor", "nn", "conv"] if args.only is None else [args.only]
     if args.accuracy:
         groups = ["nn-accuracy"]
     results = {}
@@ -306,7 +333,7 @@ def render(results, args, have_torch):
     s = {label: {impl: summary(runs) for impl, runs in by_impl.items()} for label, by_impl in data.items()}
     graph = {label: v for label, v in s.items() if group_of(label) == "graph"}
     lines = ["# dezero-glib benchmarks", ""]
-    for group in ("graph", "tensor", "nn", "nn-accuracy"):
+    for group in ("graph", "tensor", "nn", "nn-accuracy", "conv"):
         if group in meta:
             m = meta[group]
             lines += [f"{group.capitalize().replace('Nn', 'Training')} cases: `{m['command']}`, {m['date']}, {m['elapsed_s']} s. "
@@ -339,7 +366,38 @@ def render(results, args, have_torch):
     if os.path.exists(mpi_notes):
         with open(mpi_notes) as f:
             lines += ["", f.read().strip(), ""]
+    conv = {label: v for label, v in s.items() if is_conv(label)}
+    if conv:
+        lines += render_conv(conv)
     return "\n".join(lines)
+
+
+def render_conv(s):
+    """conv2d forward and backward, a CNN's epoch: times, PyTorch's time
+    over ours (above 1: ours faster), peak memory."""
+    lines = ["## Convolutions", "",
+             "conv2d of float32 batches of 32 by 3x3 filters with a bias, pad 1: forward, then "
+             "backward from ones (gradients of x, W and b), medians of per-iteration means "
+             "(`bench/bench-conv.c conv`, `bench/runners.py IMPL conv`: `F.conv2d` of dezero_glib, "
+             "`torch.nn.functional.conv2d`). CNN epoch: Fashion-MNIST, conv 3x3 16 channels pad 1 "
+             "-> ReLU -> max-pool 2 -> linear 10, float32, batches of 100, SGD lr 0.1, steps timed "
+             "after 5 of warm-up and extrapolated to 600 (C: DzConv2dLayer, DzLinearLayer, "
+             "DzSGD, DzDataLoader; python: L.Conv2d, F.pooling, L.Linear, optimizers.SGD; "
+             "PyTorch: nn.Sequential, torch.optim.SGD). Peak MiB: the child's ru_maxrss.",
+             "", "Reproduce: `bench/run.py --only conv --rounds 5`.", "",
+             "| case | impl | forward ms | backward ms | total ms | torch / impl | peak MiB | "
+             "live at end |", "|---|---|---:|---:|---:|---:|---:|---|"]
+    for label, by_impl in s.items():
+        torch_total = by_impl.get("torch", {}).get("total")
+        for impl, v in by_impl.items():
+            peak = med(v["runs"], "maxrss_kib") / 1024 if "maxrss_kib" in v["runs"][0] else v["peak"]
+            ratio = f"{torch_total / v['total']:.2f}" if torch_total else ""
+            scale, unit = (1, "s") if label.startswith("cnn-") else (1e3, "ms")
+            lines.append(f"| {label} | {impl} | {v['fwd'] * scale:.3f}{' s' if unit == 's' else ''} | "
+                         f"{v['bwd'] * scale:.3f} | {v['total'] * scale:.3f}{' s' if unit == 's' else ''} | "
+                         f"{ratio} | {peak:.1f} | {v['live']} |")
+    lines.append("")
+    return lines
 
 
 def render_graph(s):

@@ -826,7 +826,120 @@ def train_lstm_sin(name, epochs):
                                                 "_live": live}
 
 
-TRAIN_CASES = {"spiral": train_spiral, "fmnist": train_fmnist, "lstm-sin": train_lstm_sin}
+# The convolution cases (bench/run.py --only conv; bench-conv.c for C).
+
+def conv_layer(name, n, c, oc, hw, budget):
+    """conv2d of (n, c, hw, hw) float32 by 3x3 filters with a bias, pad 1,
+    forward then backward from ones (x, W and b get gradients), timed for
+    at least budget seconds after a warm-up of 3."""
+    n, c, oc, hw, budget = int(n), int(c), int(oc), int(hw), float(budget)
+    import numpy as np
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, c, hw, hw)).astype(np.float32)
+    W = (rng.standard_normal((oc, c, 3, 3)) * 0.1).astype(np.float32)
+    b = np.zeros(oc, np.float32)
+    perf = time.perf_counter
+    if name == "torch":
+        torch = torch_module()
+        xt, Wt, bt = (torch.tensor(a, requires_grad=True) for a in (x, W, b))
+        live = lambda: None  # noqa: E731
+
+        def step():
+            xt.grad = Wt.grad = bt.grad = None
+            t0 = perf()
+            y = torch.nn.functional.conv2d(xt, Wt, bt, padding=1)
+            t1 = perf()
+            y.backward(torch.ones_like(y))
+            return t1 - t0, perf() - t1
+    else:
+        import dezero_glib as dezero
+        import dezero_glib.functions as F
+        xv, Wv, bv = dezero.Variable(x), dezero.Parameter(W), dezero.Parameter(b)
+        live = lambda: list(dz_module().live_counts())  # noqa: E731
+
+        def step():
+            xv.cleargrad(), Wv.cleargrad(), bv.cleargrad()
+            t0 = perf()
+            y = F.conv2d(xv, Wv, bv, 1, 1)
+            t1 = perf()
+            y.backward()
+            return t1 - t0, perf() - t1
+    gc.collect()
+    baseline = rss_kib("VmRSS:")
+    (fwd, bwd), iterations = timed_loop(step, budget, 3)
+    return "conv", fwd, bwd, baseline, {"iterations": iterations, "shape": [n, c, oc, hw],
+                                         "_live": live}
+
+
+def cnn_epoch(name, steps):
+    """Fashion-MNIST, conv 3x3 16 channels pad 1 -> ReLU -> max-pool 2 ->
+    linear 10, float32, batches of 100, SGD lr 0.1: steps timed after 5 of
+    warm-up, extrapolated to an epoch of 600."""
+    steps = int(steps)
+    import numpy as np
+    np.random.seed(0)
+    x_all, t_all = fmnist_numpy()
+    order = np.random.permutation(len(x_all))
+
+    def batches():
+        while True:
+            for i in range(0, len(order), 100):
+                idx = order[i:i + 100]
+                yield x_all[idx], t_all[idx]
+    if name == "torch":
+        torch = torch_module()
+        nn = torch.nn
+        model = nn.Sequential(nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(16 * 14 * 14, 10))
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        live = lambda: None  # noqa: E731
+
+        def step(x, t):
+            y = model(torch.from_numpy(x).reshape(-1, 1, 28, 28))
+            loss = torch.nn.functional.cross_entropy(y, torch.from_numpy(t))
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            return float(loss)
+    else:
+        import dezero_glib as dezero
+        import dezero_glib.functions as F
+        import dezero_glib.layers as L
+
+        class CNN(dezero.Model):
+            def __init__(self):
+                super().__init__()
+                self.conv = L.Conv2d(16, 3, pad=1, in_channels=1)
+                self.fc = L.Linear(10, in_size=16 * 14 * 14)
+
+            def forward(self, x):
+                h = F.pooling(F.relu(self.conv(x.reshape(-1, 1, 28, 28))), 2, 2)
+                return self.fc(F.flatten(h))
+        model = CNN()
+        opt = dezero.optimizers.SGD(0.1).setup(model)
+        live = lambda: list(dz_module().live_counts())  # noqa: E731
+
+        def step(x, t):
+            loss = F.softmax_cross_entropy(model(x), t)
+            model.cleargrads()
+            loss.backward()
+            opt.update()
+            return float(loss.data)
+    gc.collect()
+    baseline = rss_kib("VmRSS:")
+    source = batches()
+    for _ in range(5):
+        step(*next(source))
+    t0 = time.perf_counter()
+    for _ in range(steps):
+        last = step(*next(source))
+    per_epoch = (time.perf_counter() - t0) / steps * 600
+    return "cnn", per_epoch, 0.0, baseline, {"steps": steps, "batches": 600, "last_loss": last,
+                                              "_live": live}
+
+
+TRAIN_CASES = {"spiral": train_spiral, "fmnist": train_fmnist, "lstm-sin": train_lstm_sin,
+               "conv": conv_layer, "cnn": cnn_epoch}
 
 
 def main():

@@ -25,6 +25,7 @@
 #include "dz-layer.h"
 #include "dz-model.h"
 #include "dz-linear-layer.h"
+#include "dz-conv-layer.h"
 #include "dz-mlp.h"
 #include "dz-batch-norm-layer.h"
 #include "dz-embed-id-layer.h"

@@ -189,6 +189,71 @@ gboolean dz_kernel_lstm_backward (DzDtype       dtype,
                                   void         *g,
                                   void         *gc_prev);
 
+/* -- convolution and pooling, one NCHW image at a time (dz-kernels-conv.c) -- */
+
+/* One image of @c channels, @h x @w, under a @kh x @kw kernel moved by
+ * (@sh, @sw) over the image padded with (@ph, @pw) zeros on each side,
+ * giving the @oh x @ow output grid. */
+typedef struct
+{
+  gsize c, h, w;
+  gsize kh, kw;
+  gsize sh, sw;
+  gsize ph, pw;
+  gsize oh, ow;
+} DzConvShape;
+
+/* Patches of the image @x (c, h, w) into @col: the value under kernel
+ * position (c, i, j) at output (oy, ox), 0 in the padding, goes to
+ * col[((c * kh + i) * kw + j) * k_stride + (oy * ow + ox) * p_stride]
+ * (FLOAT64, FLOAT32). k_stride = oh * ow, p_stride = 1 is the
+ * (c kh kw, oh ow) matrix a GEMM takes; k_stride = 1, p_stride =
+ * c kh kw its transpose. */
+gboolean dz_kernel_im2col (DzDtype            dtype,
+                           const DzConvShape *s,
+                           const void        *x,
+                           void              *col,
+                           gsize              k_stride,
+                           gsize              p_stride);
+
+/* The adjoint of dz_kernel_im2col(): adds every patch value of @col (same
+ * layout) onto its pixel of @x (c, h, w); padding values are dropped. */
+gboolean dz_kernel_col2im (DzDtype            dtype,
+                           const DzConvShape *s,
+                           const void        *col,
+                           gsize              k_stride,
+                           gsize              p_stride,
+                           void              *x);
+
+typedef enum
+{
+  DZ_POOL_MAX,        /* the padding counts as zeros; the first maximum wins */
+  DZ_POOL_AVERAGE,    /* the padding counts as zeros in kh * kw */
+} DzPoolOp;
+
+/* @y (c, oh, ow) = each window of @x (c, h, w) pooled (FLOAT64, FLOAT32). */
+gboolean dz_kernel_pool      (DzPoolOp           op,
+                              DzDtype            dtype,
+                              const DzConvShape *s,
+                              const void        *x,
+                              void              *y);
+
+/* Adds the gradient of dz_kernel_pool() for @gy (c, oh, ow) onto @gx (c,
+ * h, w); @x (the input) is read for DZ_POOL_MAX only. */
+gboolean dz_kernel_pool_grad (DzPoolOp           op,
+                              DzDtype            dtype,
+                              const DzConvShape *s,
+                              const void        *x,
+                              const void        *gy,
+                              void              *gx);
+
+/* @mask (c, kh, kw, oh, ow) = 1 at the maximum of each window of @x (the
+ * one dz_kernel_pool() takes), 0 elsewhere. */
+gboolean dz_kernel_pool_max_mask (DzDtype            dtype,
+                                  const DzConvShape *s,
+                                  const void        *x,
+                                  void              *mask);
+
 /* -- matrix products on CBLAS (dz-kernels-gemm.c) -- */
 
 /* C = op(A) op(B) + beta C for one (m, n, k) product, row-major, in

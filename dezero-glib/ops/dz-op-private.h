@@ -242,5 +242,6 @@ extern DzOpDef *const dz_ops_linalg[];
 extern DzOpDef *const dz_ops_activation[];
 extern DzOpDef *const dz_ops_loss[];
 extern DzOpDef *const dz_ops_nn[];
+extern DzOpDef *const dz_ops_conv[];
 
 G_END_DECLS

@@ -20,6 +20,7 @@ static DzOpDef *const *const families[] = {
   dz_ops_activation,
   dz_ops_loss,
   dz_ops_nn,
+  dz_ops_conv,
 };
 
 DzOpDef *

@@ -180,12 +180,26 @@ step_mask (DzArray  *x,
   if (mask == NULL)
     return NULL;
 
+  /* Through local pointers: a store through mask->data could otherwise
+   * change mask->data itself, and the loop would neither hoist nor
+   * vectorize (14% of a CNN epoch, 1.25M values a batch). */
   if (x->dtype == DZ_DTYPE_FLOAT64 && dtype == DZ_DTYPE_FLOAT64)
-    for (gsize i = 0; i < x->size; i++)
-      DZ_ARRAY_F64 (mask)[i] = DZ_ARRAY_F64 (x)[i] > 0 ? 1.0 : below;
+    {
+      const double *restrict in = DZ_ARRAY_F64 (x);
+      double *restrict out = DZ_ARRAY_F64 (mask);
+
+      for (gsize i = 0; i < x->size; i++)
+        out[i] = in[i] > 0 ? 1.0 : below;
+    }
   else if (x->dtype == DZ_DTYPE_FLOAT32 && dtype == DZ_DTYPE_FLOAT32)
-    for (gsize i = 0; i < x->size; i++)
-      DZ_ARRAY_F32 (mask)[i] = DZ_ARRAY_F32 (x)[i] > 0 ? 1.0f : (float) below;
+    {
+      const float *restrict in = DZ_ARRAY_F32 (x);
+      float *restrict out = DZ_ARRAY_F32 (mask);
+      float low = (float) below;
+
+      for (gsize i = 0; i < x->size; i++)
+        out[i] = in[i] > 0 ? 1.0f : low;
+    }
   else
     for (gsize i = 0; i < x->size; i++)
       {

@@ -17,6 +17,7 @@
 #include "dz-ops-loss.h"
 #include "dz-ops-dropout.h"
 #include "dz-ops-nn.h"
+#include "dz-ops-conv.h"
 
 G_BEGIN_DECLS
 

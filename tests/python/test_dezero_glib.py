@@ -160,9 +160,6 @@ def test_config_and_no_grad():
 
 def test_later_names_say_they_are_not_there_yet():
     with pytest.raises(AttributeError, match="not available yet"):
-        dezero.functions_conv
-    with pytest.raises(AttributeError, match="not available yet"):
-        F.conv2d
     with pytest.raises(AttributeError, match="C built-ins"):
         F.Sigmoid
     with pytest.raises(AttributeError):

@@ -230,6 +230,7 @@ function _init() {
     };
 
     nnIdioms(Dz, keepAll);
+    convIdioms(Dz);
 }
 
 // NumPy-style idioms for arrays and variables: typed arrays in and out
@@ -424,6 +425,58 @@ function tensorIdioms(Dz) {
 //
 // Library errors are GLib.Error in Dz.Error; an exception thrown by a JS
 // forward() comes out of layer.call() as the same object.
+// DeZero's signatures for the convolutions: kernel, stride and pad as a
+// number or a [height, width] pair, the defaults of DeZero's functions.
+// More arguments than these take (the C functions' pairs spelt out, which
+// would shift silently) throw.
+function convIdioms(Dz) {
+    const pair = (value, name) => {
+        const p = Array.isArray(value) ? value : [value, value];
+        if (p.length !== 2 || !p.every(Number.isInteger))
+            throw new TypeError(`${name} must be an integer or a pair of integers, not ${value}`);
+        return p;
+    };
+    const variable = x => x === null || x === undefined ? null : Dz.asVariable(x);
+    const arity = (name, args, max) => {
+        if (args.length > max)
+            throw new TypeError(`Dz.${name}() takes at most ${max} arguments, not ${args.length}`);
+    };
+    const c = {};
+    for (const name of ['im2col', 'col2im', 'conv2d', 'deconv2d', 'pooling', 'average_pooling'])
+        c[name] = Dz[name];
+
+    Dz.im2col = function im2col(x, kernelSize, stride = 1, pad = 0, toMatrix = true, ...rest) {
+        arity('im2col', [x, kernelSize, stride, pad, toMatrix, ...rest], 5);
+        return c.im2col(variable(x), ...pair(kernelSize, 'kernelSize'), ...pair(stride, 'stride'),
+            ...pair(pad, 'pad'), toMatrix);
+    };
+    Dz.col2im = function col2im(x, inputShape, kernelSize, stride = 1, pad = 0, toMatrix = true, ...rest) {
+        arity('col2im', [x, inputShape, kernelSize, stride, pad, toMatrix, ...rest], 6);
+        return c.col2im(variable(x), inputShape, ...pair(kernelSize, 'kernelSize'),
+            ...pair(stride, 'stride'), ...pair(pad, 'pad'), toMatrix);
+    };
+    Dz.conv2d = function conv2d(x, W, b = null, stride = 1, pad = 0, ...rest) {
+        arity('conv2d', [x, W, b, stride, pad, ...rest], 5);
+        return c.conv2d(variable(x), variable(W), variable(b), ...pair(stride, 'stride'),
+            ...pair(pad, 'pad'));
+    };
+    Dz.deconv2d = function deconv2d(x, W, b = null, stride = 1, pad = 0, outsize = null, ...rest) {
+        arity('deconv2d', [x, W, b, stride, pad, outsize, ...rest], 6);
+        const out = outsize === null ? [0, 0] : pair(outsize, 'outsize');
+        if (outsize !== null && Math.min(...out) < 1)
+            throw new RangeError(`outsize must be positive, not ${outsize}`);
+        return c.deconv2d(variable(x), variable(W), variable(b), ...pair(stride, 'stride'),
+            ...pair(pad, 'pad'), ...out);
+    };
+    for (const name of ['pooling', 'average_pooling']) {
+        Dz[name] = function (x, kernelSize, stride = 1, pad = 0, ...rest) {
+            arity(name, [x, kernelSize, stride, pad, ...rest], 4);
+            return c[name](variable(x), ...pair(kernelSize, 'kernelSize'), ...pair(stride, 'stride'),
+                ...pair(pad, 'pad'));
+        };
+    }
+}
+
 function nnIdioms(Dz, keepAll) {
     if (typeof Dz.Layer !== 'function')
         return;

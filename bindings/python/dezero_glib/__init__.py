@@ -14,9 +14,9 @@ This package is thin: everything comes from the ``Dz`` typelib through the
 PyGObject override. It covers DeZero's steps 1 to 54: variables, functions,
 tensors with NumPy's semantics, layers, models, optimizers, datasets, data
 loaders, transforms, train/test mode and weights (saved as safetensors,
-not ``.npz``). DeZero's names for its later steps (convolutions, recurrent
-layers, ``SeqDataLoader``, ``cuda``) raise ``AttributeError`` saying that
-they are not available yet.
+not ``.npz``), convolutions (``functions_conv``). DeZero's names for its
+later steps (recurrent layers, ``SeqDataLoader``, ``cuda``) raise
+``AttributeError`` saying that they are not available yet.
 """
 
 from dezero_glib.core import (  # noqa: F401 - re-exported
@@ -31,7 +31,7 @@ from dezero_glib.core import (  # noqa: F401 - re-exported
     test_mode,
     using_config,
 )
-from dezero_glib import core, core_simple, functions, utils  # noqa: F401,E402 - DeZero's layout
+from dezero_glib import core, core_simple, functions, functions_conv, utils  # noqa: F401,E402 - DeZero's layout
 from dezero_glib import layers, models, optimizers, transforms, datasets, dataloaders  # noqa: F401,E402
 from dezero_glib import distributed  # noqa: F401,E402 - an extension: MPI
 from dezero_glib.layers import Layer  # noqa: F401,E402
@@ -45,12 +45,12 @@ __all__ = ["Config", "Function", "Parameter", "Variable", "as_array", "as_variab
            "utils", "layers", "models", "optimizers", "transforms", "datasets", "dataloaders",
            "Layer", "Model", "Dataset", "DataLoader", "SeqDataLoader", "distributed"]
 
-# DeZero's names for its later steps (convolutions, GPUs).
-_LATER = {"cuda", "functions_conv"}
+# DeZero's names for its later steps (GPUs).
+_LATER = {"cuda"}
 
 
 def __getattr__(name):
     if name in _LATER:
         raise AttributeError(f"dezero_glib.{name} is not available yet: dezero-glib has no "
-                             "convolutions or GPU support so far")
+                             "GPU support so far")
     raise AttributeError(f"module 'dezero_glib' has no attribute {name!r}")

@@ -282,11 +282,19 @@ def batch_nrom(x, gamma, beta, mean=None, var=None, decay=0.9, eps=2e-5):
 batch_norm = batch_nrom
 
 
-# DeZero's classes and the convolution functions come later.
-_LATER = {
-    "conv2d", "deconv2d", "conv2d_simple", "im2col", "col2im", "pooling", "pooling_simple",
-    "average_pooling",
-}
+# As DeZero's functions.py ends: the convolutions from their own module.
+from dezero_glib.functions_conv import (  # noqa: E402
+    average_pooling,
+    col2im,
+    conv2d,
+    conv2d_simple,
+    deconv2d,
+    im2col,
+    pooling,
+    pooling_simple,
+)
+
+# DeZero's Function classes, which are C built-ins here.
 _CLASSES = {
     "Sin", "Cos", "Tanh", "Exp", "Log", "Reshape", "Transpose", "GetItem", "GetItemGrad",
     "Sum", "SumTo", "BroadcastTo", "MatMul", "Linear", "Sigmoid", "ReLU", "Softmax",
@@ -309,9 +317,6 @@ def __getattr__(name):
     if name in Dz.ops_list():
         op = globals()[name] = _by_name(name)
         return op
-    if name in _LATER:
-        raise AttributeError(f"dezero_glib.functions.{name} is not available yet: "
-                             "dezero-glib has no convolutions so far")
     if name in _CLASSES:
         raise AttributeError(f"dezero_glib.functions.{name}: DeZero's Function classes are "
                              f"C built-ins here; call F.{name.lower()}() or subclass "
@@ -329,4 +334,6 @@ __all__ = [
     "sigmoid_cross_entropy", "binary_cross_entropy", "accuracy", "dropout", "embed_id",
     "batch_nrom", "batch_norm",
     "add", "sub", "rsub", "mul", "div", "rdiv", "neg", "pow",
+    "conv2d", "deconv2d", "conv2d_simple", "im2col", "col2im", "pooling", "pooling_simple",
+    "average_pooling",
 ]

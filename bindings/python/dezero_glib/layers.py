@@ -304,14 +304,60 @@ class BatchNorm(Layer):
         return F.batch_nrom(x, self.gamma, self.beta, self.avg_mean, self.avg_var)
 
 
-_LATER = {"Conv2d", "Deconv2d"}
+class Conv2d(Layer):
+    """DeZero's ``L.Conv2d``: ``F.conv2d`` of the input (N, C, H, W) with
+    ``W`` of shape (out_channels, C, KH, KW) and ``b`` (out_channels,).
+    ``W`` starts as ``np.random.randn(...) * sqrt(1 / (C * KH * KW))``
+    (NumPy's global generator, as DeZero), drawn at the first call when
+    ``in_channels`` is not given."""
+
+    _transposed = False
+
+    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
+                 dtype=np.float32, in_channels=None):
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pad = pad
+        self.dtype = dtype
+        self.W = Parameter(None, name="W")
+        if in_channels is not None:
+            self._init_W()
+        self.b = None if nobias else Parameter(np.zeros(out_channels, dtype=dtype), name="b")
+
+    def _init_W(self, xp=np):
+        C, OC = self.in_channels, self.out_channels
+        KH, KW = _pair(self.kernel_size)
+        scale = np.sqrt(1 / (C * KH * KW))
+        shape = (C, OC, KH, KW) if self._transposed else (OC, C, KH, KW)
+        self.W.data = (np.random.randn(*shape) * scale).astype(self.dtype)
+
+    def forward(self, x):
+        if self.W.get_data() is None:
+            self.in_channels = x.shape[1]
+            self._init_W()
+        if not isinstance(x, Dz.Variable):
+            # As in Linear: nobody can read an array's gradient, so the
+            # backward skips it (the input half of a first layer's work).
+            x = Dz.as_variable(x)
+            x.set_requires_grad(False)
+        op = Dz.deconv2d if self._transposed else Dz.conv2d
+        return op(x, self.W, self.b, self.stride, self.pad)
 
 
-def __getattr__(name):
-    if name in _LATER:
-        raise AttributeError(f"dezero_glib.layers.{name} is not available yet: dezero-glib "
-                             "has no convolutions so far")
-    raise AttributeError(f"module 'dezero_glib.layers' has no attribute {name!r}")
+class Deconv2d(Conv2d):
+    """DeZero's ``L.Deconv2d``: ``F.deconv2d`` of the input (N, C, H, W)
+    with ``W`` of shape (C, out_channels, KH, KW), initialized as
+    ``Conv2d``'s."""
+
+    _transposed = True
 
 
-__all__ = ["Layer", "Linear", "Parameter", "RNN", "LSTM", "EmbedID", "BatchNorm"]
+def _pair(x):
+    return (x, x) if isinstance(x, int) else tuple(x)
+
+
+__all__ = ["Layer", "Linear", "Parameter", "RNN", "LSTM", "EmbedID", "BatchNorm", "Conv2d",
+           "Deconv2d"]

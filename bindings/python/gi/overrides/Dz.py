@@ -813,6 +813,71 @@ def batch_norm(x, gamma, beta, running_mean=None, running_var=None, decay=0.9, e
                                  mean, var, float(decay), float(eps))
 
 
+def _pair(value, name):
+    """An int or a pair of ints (DeZero's ``pair()``) as a tuple of two."""
+    if isinstance(value, (tuple, list)) or _is_ndarray(value):
+        values = [operator.index(v) for v in value]
+        if len(values) != 2:
+            raise ValueError(f"{name} must be an int or a pair of ints, not {value!r}")
+        return tuple(values)
+    value = operator.index(value)
+    return value, value
+
+
+@_public
+def im2col(x, kernel_size, stride=1, pad=0, to_matrix=True):
+    """The kernel-sized patches of the images ``x`` (N, C, H, W): a
+    (N*OH*OW, C*KH*KW) matrix with ``to_matrix``, else (N, C, KH, KW, OH,
+    OW). ``kernel_size``, ``stride`` and ``pad`` are ints or pairs."""
+    return _call("im2col", as_variable(x), *_pair(kernel_size, "kernel_size"),
+                 *_pair(stride, "stride"), *_pair(pad, "pad"), bool(to_matrix))
+
+
+@_public
+def col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
+    """The adjoint of ``im2col``: images of ``input_shape`` summing the
+    patches ``x``."""
+    return _call("col2im", as_variable(x), _shape(input_shape), *_pair(kernel_size, "kernel_size"),
+                 *_pair(stride, "stride"), *_pair(pad, "pad"), bool(to_matrix))
+
+
+@_public
+def conv2d(x, W, b=None, stride=1, pad=0):
+    """The 2-d convolution of ``x`` (N, C, H, W) by ``W`` (OC, C, KH, KW)
+    plus ``b`` (OC,)."""
+    return _call("conv2d", as_variable(x), as_variable(W),
+                 None if b is None else as_variable(b), *_pair(stride, "stride"),
+                 *_pair(pad, "pad"))
+
+
+@_public
+def deconv2d(x, W, b=None, stride=1, pad=0, outsize=None):
+    """The transposed convolution of ``x`` (N, C, H, W) by ``W`` (C, OC,
+    KH, KW) plus ``b`` (OC,); ``outsize`` (an int or a pair) defaults to
+    the smallest output that convolves back to H x W."""
+    out = (0, 0) if outsize is None else _pair(outsize, "outsize")
+    if outsize is not None and min(out) < 1:
+        raise _error(Dz.Error.INVALID_ARGUMENT, f"deconv2d: outsize must be positive, not {outsize!r}")
+    return _call("deconv2d", as_variable(x), as_variable(W),
+                 None if b is None else as_variable(b), *_pair(stride, "stride"),
+                 *_pair(pad, "pad"), *out)
+
+
+@_public
+def pooling(x, kernel_size, stride=1, pad=0):
+    """Max pooling of ``x`` (N, C, H, W), the padding counting as zeros as
+    in DeZero."""
+    return _call("pooling", as_variable(x), *_pair(kernel_size, "kernel_size"),
+                 *_pair(stride, "stride"), *_pair(pad, "pad"))
+
+
+@_public
+def average_pooling(x, kernel_size, stride=1, pad=0):
+    """Average pooling of ``x`` (N, C, H, W), the padding counting as zeros."""
+    return _call("average_pooling", as_variable(x), *_pair(kernel_size, "kernel_size"),
+                 *_pair(stride, "stride"), *_pair(pad, "pad"))
+
+
 def _activation(name, doc):
     def activation(x):
         return _call(name, as_variable(x))
