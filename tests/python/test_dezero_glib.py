@@ -160,6 +160,7 @@ def test_config_and_no_grad():
 
 def test_later_names_say_they_are_not_there_yet():
     with pytest.raises(AttributeError, match="not available yet"):
+        dezero.cuda
     with pytest.raises(AttributeError, match="C built-ins"):
         F.Sigmoid
     with pytest.raises(AttributeError):

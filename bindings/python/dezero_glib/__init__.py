@@ -11,12 +11,13 @@ A program written for DeZero runs by changing its import line::
     from dezero_glib.models import MLP
 
 This package is thin: everything comes from the ``Dz`` typelib through the
-PyGObject override. It covers DeZero's steps 1 to 54: variables, functions,
-tensors with NumPy's semantics, layers, models, optimizers, datasets, data
-loaders, transforms, train/test mode and weights (saved as safetensors,
-not ``.npz``), convolutions (``functions_conv``). DeZero's names for its
-later steps (recurrent layers, ``SeqDataLoader``, ``cuda``) raise
-``AttributeError`` saying that they are not available yet.
+PyGObject override. It covers DeZero's steps 1 to 60 (step 58's pretrained
+VGG16 aside): variables, functions, tensors with NumPy's semantics, layers,
+models, optimizers, datasets, data loaders, transforms, train/test mode,
+weights (saved as safetensors, not ``.npz``), convolutions
+(``functions_conv``), batch normalization, embeddings, recurrent layers and
+``SeqDataLoader``; and ``distributed`` (data-parallel training over MPI).
+``cuda`` raises ``AttributeError`` saying that it is not available.
 """
 
 from dezero_glib.core import (  # noqa: F401 - re-exported
