@@ -12,6 +12,8 @@ cd "$root"
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export GSK_RENDERER="${GSK_RENDERER:-cairo}"
+  # No session bus under xvfb-run: settings (the file chooser's) stay in memory.
+  export GSETTINGS_BACKEND="${GSETTINGS_BACKEND:-memory}"
   exec xvfb-run -a -s "-screen 0 1280x800x24" gjs -m examples/gnome/main.js "$@"
 fi
 exec gjs -m examples/gnome/main.js "$@"

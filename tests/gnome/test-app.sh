@@ -22,6 +22,6 @@ mkdir -p "$out"
 shot="$out/fashion-trainer-self-test.png"
 rm -f "$shot" "${shot%.png}.json"
 # Cairo renders the same pixels on any X server; a virtual one has no GPU.
-GSK_RENDERER=cairo xvfb-run -a -s "-screen 0 1280x800x24" \
+GSK_RENDERER=cairo GSETTINGS_BACKEND=memory xvfb-run -a -s "-screen 0 1280x800x24" \
   gjs -m "$root/examples/gnome/main.js" --self-test "$shot" --epochs 1 --train-size 20000
 gjs -m "$root/tests/gnome/check-self-test.js" "$shot"
