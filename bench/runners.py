@@ -878,14 +878,25 @@ def cnn_epoch(name, steps):
     steps = int(steps)
     import numpy as np
     np.random.seed(0)
-    x_all, t_all = fmnist_numpy()
-    order = np.random.permutation(len(x_all))
+    if name == "torch":
+        x_all, t_all = fmnist_numpy()
+        order = np.random.permutation(len(x_all))
 
-    def batches():
-        while True:
-            for i in range(0, len(order), 100):
-                idx = order[i:i + 100]
-                yield x_all[idx], t_all[idx]
+        def batches():
+            while True:
+                for i in range(0, len(order), 100):
+                    idx = order[i:i + 100]
+                    yield x_all[idx], t_all[idx]
+    else:
+        # As a DeZero user loads it: datasets.FashionMNIST (the files' bytes,
+        # converted to float32 batch by batch) and a shuffling DataLoader.
+        import dezero_glib as dezero
+        train_set = dezero.datasets.FashionMNIST(train=True)
+
+        def batches():
+            loader = dezero.DataLoader(train_set, 100, shuffle=True)
+            while True:
+                yield from loader
     if name == "torch":
         torch = torch_module()
         nn = torch.nn
