@@ -5,6 +5,7 @@
 // nothing left live.
 import Gio from 'gi://Gio';
 import GLib from 'gi://GLib';
+import GObject from 'gi://GObject';
 import Dz from 'gi://Dz?version=1.0';
 import {test, run, assert, isDzError, liveCounts} from './harness.js';
 
@@ -271,6 +272,27 @@ test('pause and resume: no step while paused, every epoch in the end', () => {
     assert(seen.still === seen.settled && seen.settled < 200, `${seen.settled} then ${seen.still}`);
     assert(state.steps.length === 200 && state.epochs.length === 20);
     assert(paused.join() === 'true,false');
+});
+
+// At module level: a class defined inside a test would close over the
+// test's variables (the trainer), and the dataset holding its instance
+// would keep them alive, a cycle through a GC root.
+const Jitter = GObject.registerClass(class Jitter extends Dz.Transform {
+    vfunc_apply(x) {
+        this.calls = (this.calls ?? 0) + 1;
+        return x.scale(1.0);
+    }
+});
+
+test('a JS transform on the data also keeps the training on the main context', () => {
+    const dataset = Dz.Spiral.new(true);
+    const jitter = new Jitter();
+    dataset.set_transform(jitter);
+    const trainer = Dz.Trainer.new(mlp(0), Dz.SGD.new(1.0), Dz.DataLoader.new(dataset, 30, true, 1), null, 2);
+    runAsync(async () => {
+        await trainer.train_async(null);
+    });
+    assert(trainer.use_thread === false && jitter.calls === 600, `${trainer.use_thread} ${jitter.calls}`);
 });
 
 run();
