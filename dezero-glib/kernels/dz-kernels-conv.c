@@ -208,6 +208,68 @@ name (const DzConvShape *s, const T *col, gsize ks, gsize ps, T *x)           \
 DEFINE_COL2IM (col2im_f64, double)
 DEFINE_COL2IM (col2im_f32, float)
 
+/* Col2im on a "same" grid from a (c kh kw, h w) matrix it may overwrite:
+ * the padding columns of each patch row are zeroed, then the row is added
+ * to the plane shifted, as one vectorized loop of h w values instead of h
+ * loops of w (see im2col_same). */
+#define DEFINE_COL2IM_SAME(name, T)                                           \
+static void                                                                   \
+name (const DzConvShape *s, T *col, gsize ks, T *x)                           \
+{                                                                             \
+  gssize w = (gssize) s->w, hw = (gssize) (s->h * s->w);                      \
+                                                                              \
+  for (gsize c = 0; c < s->c; c++)                                            \
+    for (gsize i = 0; i < s->kh; i++)                                         \
+      for (gsize j = 0; j < s->kw; j++)                                       \
+        {                                                                     \
+          T *row = col + ((c * s->kh + i) * s->kw + j) * ks;                  \
+          T *plane = x + c * s->h * s->w;                                     \
+          gssize dy = (gssize) i - (gssize) s->ph;                            \
+          gssize d = dy * w + (gssize) j - (gssize) s->pw;                    \
+          gssize y0 = MAX (-dy, 0), y1 = MIN ((gssize) s->h - dy, (gssize) s->h); \
+          gssize a = MIN (MAX (y0 * w, -d), hw), b = MIN (y1 * w, hw - d);    \
+          gsize x0, x1;                                                       \
+                                                                              \
+          valid_columns (s, j, &x0, &x1);                                     \
+          for (gssize oy = y0; oy < y1; oy++)                                 \
+            {                                                                 \
+              for (gsize ox = 0; ox < x0; ox++)                               \
+                row[oy * w + (gssize) ox] = 0;                                \
+              for (gsize ox = x1; ox < s->w; ox++)                            \
+                row[oy * w + (gssize) ox] = 0;                                \
+            }                                                                 \
+          {                                                                   \
+            T *restrict o = plane + a + d;                                    \
+            const T *restrict v = row + a;                                    \
+                                                                              \
+            for (gssize t = 0; t < b - a; t++)                                \
+              o[t] += v[t];                                                   \
+          }                                                                   \
+        }                                                                     \
+}
+
+DEFINE_COL2IM_SAME (col2im_same_f64, double)
+DEFINE_COL2IM_SAME (col2im_same_f32, float)
+
+gboolean
+dz_kernel_col2im_consume (DzDtype            dtype,
+                          const DzConvShape *s,
+                          void              *col,
+                          gsize              k_stride,
+                          gsize              p_stride,
+                          void              *x)
+{
+  if (p_stride != 1 || !is_same_grid (s))
+    return dz_kernel_col2im (dtype, s, col, k_stride, p_stride, x);
+  if (dtype == DZ_DTYPE_FLOAT64)
+    col2im_same_f64 (s, col, k_stride, x);
+  else if (dtype == DZ_DTYPE_FLOAT32)
+    col2im_same_f32 (s, col, k_stride, x);
+  else
+    return FALSE;
+  return TRUE;
+}
+
 gboolean
 dz_kernel_col2im (DzDtype            dtype,
                   const DzConvShape *s,

@@ -392,7 +392,7 @@ deconv_arrays (const char         *op,
       dz_kernel_gemm (dtype, TRUE, FALSE, k, m * p, rows, weight->data, k,
                       m > 1 ? g : gi, m * p, 0.0, col, m * p);
       for (gsize i = 0; i < m; i++)
-        dz_kernel_col2im (dtype, s, col + i * p * item, m * p, 1,
+        dz_kernel_col2im_consume (dtype, s, col + i * p * item, m * p, 1,
                           (guint8 *) y->data + (i0 + i) * image_size (s) * item);
     }
   if (bias != NULL)
