@@ -46,10 +46,69 @@ input_row (const DzConvShape *s,
   return iy >= 0 && iy < (gssize) s->h ? iy : -1;
 }
 
+/* Whether the output grid is the image's own (stride 1, "same" padding:
+ * 2 pad = kernel - 1): then a patch row of col[] is the image plane
+ * shifted by a constant, one contiguous copy. */
+static gboolean
+is_same_grid (const DzConvShape *s)
+{
+  return s->sh == 1 && s->sw == 1 && s->oh == s->h && s->ow == s->w
+         && 2 * s->ph + 1 == s->kh && 2 * s->pw + 1 == s->kw;
+}
+
+/* Im2col on a "same" grid into a (c kh kw, h w) matrix: per kernel
+ * position one memcpy of the whole plane, shifted, then zeros over the
+ * rows and columns that fall in the padding (the copy wrapped the
+ * neighbouring rows' ends into those columns). One copy of h w values
+ * instead of h copies of w: conv2d fwd+bwd, float32, 32 images 16 -> 32
+ * channels 14x14, 3.81 -> 3.18 ms (medians of 4 alternated runs; perf
+ * had put im2col at 16.6% of it before). */
+#define DEFINE_IM2COL_SAME(name, T)                                           \
+static void                                                                   \
+name (const DzConvShape *s, const T *x, T *col, gsize ks)                     \
+{                                                                             \
+  gssize w = (gssize) s->w, hw = (gssize) (s->h * s->w);                      \
+                                                                              \
+  for (gsize c = 0; c < s->c; c++)                                            \
+    for (gsize i = 0; i < s->kh; i++)                                         \
+      for (gsize j = 0; j < s->kw; j++)                                       \
+        {                                                                     \
+          T *row = col + ((c * s->kh + i) * s->kw + j) * ks;                  \
+          const T *plane = x + c * s->h * s->w;                               \
+          gssize dy = (gssize) i - (gssize) s->ph;                            \
+          gssize d = dy * w + (gssize) j - (gssize) s->pw;                    \
+          gssize y0 = MAX (-dy, 0), y1 = MIN ((gssize) s->h - dy, (gssize) s->h); \
+          gssize a = MAX (y0 * w, -d), b = MIN (y1 * w, hw - d);              \
+          gsize x0, x1;                                                       \
+                                                                              \
+          a = MIN (a, hw);                                                    \
+          b = MAX (a, b);                                                     \
+          memset (row, 0, (gsize) a * sizeof (T));                            \
+          memcpy (row + a, plane + a + d, (gsize) (b - a) * sizeof (T));      \
+          memset (row + b, 0, (gsize) (hw - b) * sizeof (T));                 \
+          valid_columns (s, j, &x0, &x1);                                     \
+          for (gssize oy = y0; oy < y1; oy++)                                 \
+            {                                                                 \
+              for (gsize ox = 0; ox < x0; ox++)                               \
+                row[oy * w + (gssize) ox] = 0;                                \
+              for (gsize ox = x1; ox < s->w; ox++)                            \
+                row[oy * w + (gssize) ox] = 0;                                \
+            }                                                                 \
+        }                                                                     \
+}
+
+DEFINE_IM2COL_SAME (im2col_f64_same, double)
+DEFINE_IM2COL_SAME (im2col_f32_same, float)
+
 #define DEFINE_IM2COL(name, T)                                                \
 static void                                                                   \
 name (const DzConvShape *s, const T *x, T *col, gsize ks, gsize ps)           \
 {                                                                             \
+  if (ps == 1 && is_same_grid (s))                                            \
+    {                                                                         \
+      name##_same (s, x, col, ks);                                            \
+      return;                                                                 \
+    }                                                                         \
   for (gsize c = 0; c < s->c; c++)                                            \
     for (gsize i = 0; i < s->kh; i++)                                         \
       for (gsize j = 0; j < s->kw; j++)                                       \
@@ -149,6 +208,69 @@ name (const DzConvShape *s, const T *col, gsize ks, gsize ps, T *x)           \
 
 DEFINE_COL2IM (col2im_f64, double)
 DEFINE_COL2IM (col2im_f32, float)
+
+/* Col2im on a "same" grid from a (c kh kw, h w) matrix it may overwrite:
+ * the padding columns of each patch row are zeroed, then the row is added
+ * to the plane shifted, as one vectorized loop of h w values instead of h
+ * loops of w (as DEFINE_IM2COL_SAME); with it that conv2d's fwd+bwd went
+ * from 2.56 to 2.34 ms (medians of 3-4 alternated runs, shared cores). */
+#define DEFINE_COL2IM_SAME(name, T)                                           \
+static void                                                                   \
+name (const DzConvShape *s, T *col, gsize ks, T *x)                           \
+{                                                                             \
+  gssize w = (gssize) s->w, hw = (gssize) (s->h * s->w);                      \
+                                                                              \
+  for (gsize c = 0; c < s->c; c++)                                            \
+    for (gsize i = 0; i < s->kh; i++)                                         \
+      for (gsize j = 0; j < s->kw; j++)                                       \
+        {                                                                     \
+          T *row = col + ((c * s->kh + i) * s->kw + j) * ks;                  \
+          T *plane = x + c * s->h * s->w;                                     \
+          gssize dy = (gssize) i - (gssize) s->ph;                            \
+          gssize d = dy * w + (gssize) j - (gssize) s->pw;                    \
+          gssize y0 = MAX (-dy, 0), y1 = MIN ((gssize) s->h - dy, (gssize) s->h); \
+          gssize a = MIN (MAX (y0 * w, -d), hw), b = MIN (y1 * w, hw - d);    \
+          gsize x0, x1;                                                       \
+                                                                              \
+          valid_columns (s, j, &x0, &x1);                                     \
+          for (gssize oy = y0; oy < y1; oy++)                                 \
+            {                                                                 \
+              for (gsize ox = 0; ox < x0; ox++)                               \
+                row[oy * w + (gssize) ox] = 0;                                \
+              for (gsize ox = x1; ox < s->w; ox++)                            \
+                row[oy * w + (gssize) ox] = 0;                                \
+            }                                                                 \
+          {                                                                   \
+            T *restrict o = plane + a + d;                                    \
+            const T *restrict v = row + a;                                    \
+                                                                              \
+            for (gssize t = 0; t < b - a; t++)                                \
+              o[t] += v[t];                                                   \
+          }                                                                   \
+        }                                                                     \
+}
+
+DEFINE_COL2IM_SAME (col2im_same_f64, double)
+DEFINE_COL2IM_SAME (col2im_same_f32, float)
+
+gboolean
+dz_kernel_col2im_consume (DzDtype            dtype,
+                          const DzConvShape *s,
+                          void              *col,
+                          gsize              k_stride,
+                          gsize              p_stride,
+                          void              *x)
+{
+  if (p_stride != 1 || !is_same_grid (s))
+    return dz_kernel_col2im (dtype, s, col, k_stride, p_stride, x);
+  if (dtype == DZ_DTYPE_FLOAT64)
+    col2im_same_f64 (s, col, k_stride, x);
+  else if (dtype == DZ_DTYPE_FLOAT32)
+    col2im_same_f32 (s, col, k_stride, x);
+  else
+    return FALSE;
+  return TRUE;
+}
 
 gboolean
 dz_kernel_col2im (DzDtype            dtype,

@@ -225,6 +225,15 @@ gboolean dz_kernel_col2im (DzDtype            dtype,
                            gsize              p_stride,
                            void              *x);
 
+/* As dz_kernel_col2im(), but may overwrite @col: on a stride-1 grid the
+ * size of the image it then adds whole shifted planes (faster). */
+gboolean dz_kernel_col2im_consume (DzDtype            dtype,
+                                   const DzConvShape *s,
+                                   void              *col,
+                                   gsize              k_stride,
+                                   gsize              p_stride,
+                                   void              *x);
+
 typedef enum
 {
   DZ_POOL_MAX,        /* the padding counts as zeros; the first maximum wins */

@@ -243,12 +243,15 @@ add_bias (DzArray *y,
 
 /* Images are taken in chunks whose patches make one matrix (C KH KW,
  * m OH OW), image i's in columns [i OH OW, (i + 1) OH OW): one gemm per
- * chunk instead of one per image, whose products are small (32 x 196 x 144
- * for 16 -> 32 channels at 14x14). The outputs and output gradients are
- * copied between NCHW and that layout. Not measured reliably against the
- * gemm per image it replaced (the machine was shared); see bench/ for the
- * whole op against PyTorch. A chunk's patches stay within 8 Mi values. */
-#define CHUNK_VALUES ((gsize) 8 << 20)
+ * chunk, the outputs and output gradients copied between NCHW and that
+ * layout. Only tiny images are chunked: measured (2026-11-27, float32
+ * batch 32 fwd+bwd, 3 alternated runs), one image per gemm beat chunks
+ * of 4, 18 and 32 images everywhere: 16 -> 32 channels 14x14 2.5-3.0 ms
+ * against 2.8-2.9 (4) and 3.2-3.9 (32); 1 -> 16 at 28x28 0.45-0.59 ms
+ * against 0.88-0.98 (18) and 0.91-1.16 (32); 16 -> 32 at 7x7 0.77-0.81
+ * against 0.95-1.04 (32). Chunks cost the two layout copies and a col
+ * that leaves L2 (3.6 MB for 32 images of 16 -> 32 at 14x14). */
+#define CHUNK_VALUES ((gsize) 4 << 10)
 
 static gsize
 chunk_images (const DzConvShape *s,
@@ -389,7 +392,7 @@ deconv_arrays (const char         *op,
       dz_kernel_gemm (dtype, TRUE, FALSE, k, m * p, rows, weight->data, k,
                       m > 1 ? g : gi, m * p, 0.0, col, m * p);
       for (gsize i = 0; i < m; i++)
-        dz_kernel_col2im (dtype, s, col + i * p * item, m * p, 1,
+        dz_kernel_col2im_consume (dtype, s, col + i * p * item, m * p, 1,
                           (guint8 *) y->data + (i0 + i) * image_size (s) * item);
     }
   if (bias != NULL)

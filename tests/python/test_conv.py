@@ -21,6 +21,10 @@ GEOMETRIES = [
     ((2, 1, 6, 7), (2, 1, 2, 3), (2, 3), (0, 1)),
     ((3, 2, 5, 4), (3, 2, 1, 1), 1, 0),
     ((1, 1, 9, 8), (2, 1, 5, 3), (3, 2), (2, 1)),
+    # Stride 1, output grid = image (im2col's and col2im's shifted-plane
+    # path), also with the image smaller than the kernel.
+    ((2, 2, 6, 5), (3, 2, 5, 3), 1, (2, 1)),
+    ((1, 2, 1, 2), (2, 2, 5, 3), 1, (2, 1)),
 ]
 
 
