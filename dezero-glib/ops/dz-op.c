@@ -260,7 +260,9 @@ dz_op_apply (DzOpDef      *def,
     {
       DzFunction *op = (DzFunction *) g_object_new_with_properties (op_type (def), 0, NULL, NULL);
 
-      if (def->params_size > 0)
+      /* (params is NULL exactly when params_size is 0; saying both keeps
+       * an optimizing compiler from warning about memcpy's NULL.) */
+      if (def->params_size > 0 && params != NULL)
         memcpy (dz_op_params (op), params, def->params_size);
       owned = FALSE;
       dz_function_record (op, inputs, n_inputs, &output, 1);
