@@ -369,6 +369,11 @@ def render(results, args, have_torch):
     conv = {label: v for label, v in s.items() if is_conv(label)}
     if conv:
         lines += render_conv(conv)
+        # What changed and was measured by hand, kept across runs.
+        conv_notes = os.path.join(HERE, "conv-notes.md")
+        if os.path.exists(conv_notes):
+            with open(conv_notes) as f:
+                lines += [f.read().strip(), ""]
     return "\n".join(lines)
 
 
