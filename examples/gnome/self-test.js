@@ -85,6 +85,7 @@ function screenshot(window, path) {
     const node = snapshot.to_node();
     const viewport = new Graphene.Rect().init(0, 0, width, height);
     const texture = window.get_renderer().render_texture(node, viewport);
+    GLib.mkdir_with_parents(GLib.path_get_dirname(path), 0o755);
     check(texture.save_to_png(path), `cannot write ${path}`);
     return {width: texture.get_width(), height: texture.get_height()};
 }
